@@ -7,6 +7,8 @@
  * table is checked against that list by a test.
  */
 
+import { PROCESSOR_PARAMETERS, ProcessorSettings } from '../handlers/common/processor-parameters';
+
 /** Raised for any invalid setting; main.ts prints its message on one line. */
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -67,6 +69,8 @@ export interface TapConfig {
     readonly reservedConcurrency: number;
     readonly memoryMb: number;
     readonly timeoutSeconds: number;
+    /** Runtime tunables the stack writes to SSM Parameter Store. */
+    readonly tunables: ProcessorTunables;
   };
   readonly logRetentionDays: number;
   readonly backend: BackendConfig;
@@ -88,6 +92,24 @@ export const AWS_REGIONS: readonly string[] = [
 export const LOG_RETENTION_DAYS: readonly number[] = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ];
+
+/** The integer SSM parameters, set from TAP_PROCESSOR_* settings. */
+export type ProcessorTunables = Omit<ProcessorSettings, 'taskTableName' | 'lockTableName' | 'successTopicArn' | 'failureTopicArn'>;
+
+export const PROCESSOR_TUNABLE_DEFAULTS: ProcessorTunables = {
+  leaseSeconds: 60,
+  maxAttempts: 3,
+  statusShards: 10,
+  configCacheTtlSeconds: 300,
+  taskRetentionDays: 30,
+  lockWaitMaxMs: 5000,
+};
+
+/** `leaseSeconds` -> `TAP_PROCESSOR_LEASE_SECONDS`. */
+export const tunableVariable = (name: keyof ProcessorTunables): string =>
+  `TAP_PROCESSOR_${PROCESSOR_PARAMETERS[name].name.toUpperCase().replace(/-/g, '_')}`;
+
+const TUNABLES = Object.keys(PROCESSOR_TUNABLE_DEFAULTS) as (keyof ProcessorTunables)[];
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -129,6 +151,10 @@ export const SETTINGS: readonly Setting[] = [
   setting('TAP_PROCESSOR_RESERVED_CONCURRENCY', '50', 'Reserved concurrency of the processor function', 'an integer from 1 to 1000'),
   setting('TAP_PROCESSOR_MEMORY_MB', '512', 'Processor memory size', 'an integer from 128 to 10240'),
   setting('TAP_PROCESSOR_TIMEOUT_SECONDS', '45', 'Processor timeout', 'an integer from 1 to TAP_QUEUE_VISIBILITY_TIMEOUT_SECONDS / 6'),
+  ...TUNABLES.map((name) => {
+    const spec = PROCESSOR_PARAMETERS[name];
+    return setting(tunableVariable(name), String(PROCESSOR_TUNABLE_DEFAULTS[name]), `${spec.description} (SSM parameter ${spec.name})`, `an integer from ${spec.min} to ${spec.max}`);
+  }),
   setting('TAP_LOG_RETENTION_DAYS', '365', 'Retention of every log group', `one of ${LOG_RETENTION_DAYS.join(', ')}`),
   setting('TAP_BACKEND', 'local', 'Terraform backend', 'local, s3 or cloud'),
   setting('TAP_LOCAL_STATE_PATH', 'terraform.TapStack.tfstate', 'State file of the local backend, relative to the stack folder', 'a relative path'),
@@ -298,6 +324,19 @@ export function loadConfig(env: Env = process.env): TapConfig {
     );
   }
 
+  const tunables = Object.fromEntries(
+    TUNABLES.map((name) => {
+      const spec = PROCESSOR_PARAMETERS[name];
+      return [name, r.int(tunableVariable(name), PROCESSOR_TUNABLE_DEFAULTS[name], spec.min ?? 0, spec.max ?? Number.MAX_SAFE_INTEGER)];
+    }),
+  ) as unknown as ProcessorTunables;
+  // A lease shorter than an invocation would let a second worker take over a task still running.
+  if (tunables.leaseSeconds <= timeoutSeconds) {
+    throw new ConfigError(
+      `TAP_PROCESSOR_LEASE_SECONDS must be greater than TAP_PROCESSOR_TIMEOUT_SECONDS (${timeoutSeconds}); received "${tunables.leaseSeconds}"`,
+    );
+  }
+
   return {
     project,
     owner,
@@ -322,6 +361,7 @@ export function loadConfig(env: Env = process.env): TapConfig {
       reservedConcurrency: r.int('TAP_PROCESSOR_RESERVED_CONCURRENCY', 50, 1, 1000),
       memoryMb: r.int('TAP_PROCESSOR_MEMORY_MB', 512, 128, 10240),
       timeoutSeconds,
+      tunables,
     },
     logRetentionDays: r.oneOf('TAP_LOG_RETENTION_DAYS', 365, LOG_RETENTION_DAYS),
     backend: readBackend(r, namePrefix, primaryRegion),

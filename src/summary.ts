@@ -12,7 +12,7 @@ export function summarize(stackJson: Json): { region: string; type: string; coun
   const counts = new Map<string, number>();
   for (const [type, blocks] of Object.entries<Json>(stackJson.resource ?? {})) {
     for (const block of Object.values<Json>(blocks)) {
-      const ref = /^\$\{(aws\.[\w-]+)\}$/.exec(block.provider ?? '')?.[1];
+      const ref = /^(aws\.[\w-]+)$/.exec(block.provider ?? '')?.[1];
       const region = (ref && regions.get(ref)) ?? 'default provider';
       const key = `${region}\t${type}`;
       counts.set(key, (counts.get(key) ?? 0) + 1);

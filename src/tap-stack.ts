@@ -1,8 +1,14 @@
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
+import { AccountContext } from './account';
 import { configureBackend } from './backend';
 import { TapConfig } from './config';
+import { Encryption } from './encryption';
+import { ProcessorParameters } from './parameters';
 import { RegionalProviders } from './providers';
+import { TaskQueues } from './queues';
+import { TaskTables } from './tables';
+import { Topics } from './topics';
 
 /** Terraform release pinned in .terraform-version; the constraint accepts its patch updates. */
 export const TERRAFORM_VERSION_CONSTRAINT = '~> 1.11.4';
@@ -13,10 +19,25 @@ export class TapStack extends TerraformStack {
     super(scope, id);
     configureBackend(this, config.backend);
     this.addOverride('terraform.required_version', TERRAFORM_VERSION_CONSTRAINT);
-    new RegionalProviders(this, 'providers', {
-      primaryRegion: config.primaryRegion,
-      replicaRegion: config.replicaRegion,
-      tags: config.tags,
+    const { namePrefix, primaryRegion, replicaRegion } = config;
+
+    const { primary, replica } = new RegionalProviders(this, 'providers', { primaryRegion, replicaRegion, tags: config.tags });
+    const account = new AccountContext(this, 'account', { provider: primary });
+    const { key, replicaKey } = new Encryption(this, 'encryption', { primary, replica, primaryRegion, replicaRegion, account, namePrefix });
+    const queues = new TaskQueues(this, 'queues', { provider: primary, account, key, namePrefix, ...config.queue });
+    const tables = new TaskTables(this, 'tables', { primary, replica, replicaRegion, key, replicaKey, namePrefix });
+    const topics = new Topics(this, 'topics', { provider: primary, account, key, namePrefix, region: primaryRegion });
+    new ProcessorParameters(this, 'parameters', {
+      provider: primary,
+      path: `/${namePrefix}/processor/`,
+      values: {
+        taskTableName: tables.taskTable.name,
+        lockTableName: tables.lockTable.name,
+        successTopicArn: topics.success.arn,
+        failureTopicArn: topics.failure.arn,
+        ...config.processor.tunables,
+      },
     });
+    void queues;
   }
 }
