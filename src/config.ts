@@ -148,7 +148,7 @@ export const SETTINGS: readonly Setting[] = [
   setting('TAP_QUEUE_VISIBILITY_TIMEOUT_SECONDS', '300', 'Task queue visibility timeout', 'an integer from 30 to 43200'),
   setting('TAP_QUEUE_RETENTION_SECONDS', '1209600', 'Retention of the task queue and the DLQs (14 days)', 'an integer from 60 to 1209600'),
   setting('TAP_QUEUE_MAX_RECEIVE_COUNT', '3', 'Receives before a task message moves to the DLQ', 'an integer from 1 to 1000'),
-  setting('TAP_PROCESSOR_RESERVED_CONCURRENCY', '50', 'Reserved concurrency of the processor function', 'an integer from 1 to 1000'),
+  setting('TAP_PROCESSOR_RESERVED_CONCURRENCY', '50', 'Reserved concurrency of the processor function (also the event source mapping\'s maximum concurrency)', 'an integer from 2 to 1000'),
   setting('TAP_PROCESSOR_MEMORY_MB', '512', 'Processor memory size', 'an integer from 128 to 10240'),
   setting('TAP_PROCESSOR_TIMEOUT_SECONDS', '45', 'Processor timeout', 'an integer from 1 to TAP_QUEUE_VISIBILITY_TIMEOUT_SECONDS / 6'),
   ...TUNABLES.map((name) => {
@@ -358,7 +358,7 @@ export function loadConfig(env: Env = process.env): TapConfig {
       maxReceiveCount: r.int('TAP_QUEUE_MAX_RECEIVE_COUNT', 3, 1, 1000),
     },
     processor: {
-      reservedConcurrency: r.int('TAP_PROCESSOR_RESERVED_CONCURRENCY', 50, 1, 1000),
+      reservedConcurrency: r.int('TAP_PROCESSOR_RESERVED_CONCURRENCY', 50, 2, 1000),
       memoryMb: r.int('TAP_PROCESSOR_MEMORY_MB', 512, 128, 10240),
       timeoutSeconds,
       tunables,

@@ -63,12 +63,14 @@ export function attachQueuePolicy(scope: Construct, id: string, provider: AwsPro
 export class TaskQueues extends Construct {
   readonly taskQueue: SqsQueue;
   readonly deadLetterQueue: SqsQueue;
+  readonly visibilityTimeoutSeconds: number;
   private readonly props: TaskQueuesProps;
 
   constructor(scope: Construct, id: string, props: TaskQueuesProps) {
     super(scope, id);
     this.props = props;
     const retentionSeconds = props.retentionSeconds ?? 1209600;
+    this.visibilityTimeoutSeconds = props.visibilityTimeoutSeconds ?? 300;
 
     this.deadLetterQueue = encryptedQueue(this, 'dlq', {
       provider: props.provider,
@@ -81,7 +83,7 @@ export class TaskQueues extends Construct {
       key: props.key,
       name: `${props.namePrefix}-tasks`,
       retentionSeconds,
-      visibilityTimeoutSeconds: props.visibilityTimeoutSeconds ?? 300,
+      visibilityTimeoutSeconds: this.visibilityTimeoutSeconds,
     });
     this.taskQueue.redrivePolicy = JSON.stringify({
       deadLetterTargetArn: this.deadLetterQueue.arn,

@@ -3,7 +3,10 @@ import { Construct } from 'constructs';
 import { AccountContext } from './account';
 import { configureBackend } from './backend';
 import { TapConfig } from './config';
+import { PROCESSOR_AWS_CALLS } from '../handlers/common/aws-calls';
 import { Encryption } from './encryption';
+import { Processor } from './functions';
+import { interfaceServicesFor, Network } from './network';
 import { ProcessorParameters } from './parameters';
 import { RegionalProviders } from './providers';
 import { TaskQueues } from './queues';
@@ -27,7 +30,7 @@ export class TapStack extends TerraformStack {
     const queues = new TaskQueues(this, 'queues', { provider: primary, account, key, namePrefix, ...config.queue });
     const tables = new TaskTables(this, 'tables', { primary, replica, replicaRegion, key, replicaKey, namePrefix });
     const topics = new Topics(this, 'topics', { provider: primary, account, key, namePrefix, region: primaryRegion });
-    new ProcessorParameters(this, 'parameters', {
+    const parameters = new ProcessorParameters(this, 'parameters', {
       provider: primary,
       path: `/${namePrefix}/processor/`,
       values: {
@@ -38,6 +41,36 @@ export class TapStack extends TerraformStack {
         ...config.processor.tunables,
       },
     });
-    void queues;
+    const network = new Network(this, 'network', {
+      provider: primary,
+      account,
+      key,
+      region: primaryRegion,
+      namePrefix,
+      vpcCidr: config.network.vpcCidr,
+      azCount: config.network.azCount,
+      existing: config.network.existingVpcId ? { vpcId: config.network.existingVpcId, subnetIds: config.network.existingSubnetIds } : undefined,
+      interfaceServices: interfaceServicesFor(PROCESSOR_AWS_CALLS.map((c) => c.operation)),
+      logRetentionDays: config.logRetentionDays,
+    });
+    const processor = new Processor(this, 'processor', {
+      provider: primary,
+      account,
+      key,
+      region: primaryRegion,
+      namePrefix,
+      network,
+      queues,
+      tables,
+      topics,
+      parameters,
+      buckets: [],
+      existingBucketNames: config.ingest.existingBucketNames,
+      reservedConcurrency: config.processor.reservedConcurrency,
+      memorySizeMb: config.processor.memoryMb,
+      timeoutSeconds: config.processor.timeoutSeconds,
+      logRetentionDays: config.logRetentionDays,
+    });
+    topics.allowOutcomePublisher(processor.fn.role);
   }
 }
