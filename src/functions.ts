@@ -130,7 +130,6 @@ export class Processor extends Construct {
       // The mapping ignores reserved concurrency: without this cap its extra pollers are
       // throttled, and throttled receives count toward maxReceiveCount.
       scalingConfig: { maximumConcurrency: reservedConcurrency },
-      dependsOn: [this.fn.function],
     });
 
     // Destinations fire for asynchronous invocations only (a producer invoking the function directly).
