@@ -2,7 +2,6 @@ import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-ru
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
-import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
@@ -50,7 +49,8 @@ export interface IngestionProps {
  * one rule per event format on the default bus, each with an SQS target on the task queue,
  * an input transformer, a retry policy and a dead-letter queue of its own.
  *
- * Account id and partition come from data sources this construct creates.
+ * The account id in generated bucket names comes from a `DataAwsCallerIdentity` this
+ * construct creates; every ARN it needs is an attribute of the resource it names.
  */
 export class Ingestion extends Construct {
   /** The buckets this stack manages, in configuration order. */
@@ -68,12 +68,11 @@ export class Ingestion extends Construct {
     super(scope, id);
     const { provider, key, namePrefix, ingest } = props;
     const identity = new DataAwsCallerIdentity(this, 'account', { provider });
-    const partition = new DataAwsPartition(this, 'partition', { provider });
 
     const names = ingest.bucketNames.length
       ? ingest.bucketNames
       : Array.from({ length: ingest.bucketCount }, (_, i) => `${namePrefix}-ingest-${i + 1}-${identity.accountId}`);
-    this.buckets = names.map((name, i) => this.bucket(`bucket-${i + 1}`, name, props, partition));
+    this.buckets = names.map((name, i) => this.bucket(`bucket-${i + 1}`, name, props));
     this.bucketNames = this.buckets.map((b) => b.bucket);
     this.matchedBucketNames = [...this.bucketNames, ...ingest.existingBucketNames];
 
@@ -139,7 +138,7 @@ export class Ingestion extends Construct {
     });
   }
 
-  private bucket(id: string, name: string, props: IngestionProps, partition: DataAwsPartition): S3Bucket {
+  private bucket(id: string, name: string, props: IngestionProps): S3Bucket {
     const { provider, key } = props;
     const scope = new Construct(this, id);
     const bucket = new S3Bucket(scope, 'bucket', { provider, bucket: name });
@@ -166,10 +165,9 @@ export class Ingestion extends Construct {
       bucket: bucket.id,
       rule: { objectOwnership: 'BucketOwnerEnforced' },
     });
-    const objects = `arn:${partition.partition}:s3:::${bucket.bucket}/*`;
     const policy = new DataAwsIamPolicyDocument(scope, 'policy-document', {
       provider,
-      statement: [denyInsecureTransport('s3:*', [bucket.arn, objects])],
+      statement: [denyInsecureTransport('s3:*', [bucket.arn, `${bucket.arn}/*`])],
     });
     new S3BucketPolicy(scope, 'policy', {
       provider,

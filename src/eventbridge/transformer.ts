@@ -24,7 +24,7 @@
  * - Predefined variables `aws.events.rule-arn`, `aws.events.rule-name`,
  *   `aws.events.event.ingestion-time`, `aws.events.event` (the event without `detail`) and
  *   `aws.events.event.json` (the whole event); they cannot be redefined.
- * - Text in `<...>` that is not a defined variable is left as is; the template is otherwise
+ * - Angle brackets that do not form a placeholder are left as is; the template is otherwise
  *   passed through unchanged (not re-serialized).
  *
  * {@link validateInputTransformer} enforces: at most 100 input paths, variable names not
@@ -116,7 +116,7 @@ function scanPlaceholders(template: string, defined: ReadonlySet<string>): Place
   return found;
 }
 
-/** All `<name>` occurrences, defined or not. */
+/** All `<name>` occurrences (no spaces or quotes inside), defined or not. */
 const placeholderNames = (template: string): string[] => [...template.matchAll(/<([^<>\s"]+)>/g)].map((m) => m[1]);
 
 /** Checks the rules EventBridge applies when the target is created; throws on the first violation. */
