@@ -79,7 +79,7 @@ export class Ingestion extends Construct {
     // Filters are keyed by configured name, or by number for generated names.
     const filterKeys = ingest.bucketNames.length ? ingest.bucketNames : names.map((_, i) => String(i + 1));
     const matched: MatchedBucket[] = [
-      ...this.bucketNames.map((name, i) => ({ name, filter: ingest.keyFilters[filterKeys[i]] })),
+      ...names.map((name, i) => ({ name, filter: ingest.keyFilters[filterKeys[i]] })),
       ...ingest.existingBucketNames.map((name) => ({ name, filter: ingest.keyFilters[name] })),
     ];
 

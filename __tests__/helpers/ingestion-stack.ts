@@ -43,4 +43,4 @@ export const listOf = (json: Json, type: string, kind: 'resource' | 'data' = 're
   Object.values(blocksOf(json, type, kind));
 
 /** The Terraform name of the resource a `${type.name.attr}` reference points to. */
-export const refName = (ref: string): string => /^\$\{[\w-]+\.([\w-]+)\.[\w.]+\}$/.exec(ref)?.[1] ?? '';
+export const refName = (ref: string): string => /^\$\{(?:data\.)?[\w-]+\.([\w-]+)\.[\w.]+\}$/.exec(ref)?.[1] ?? '';
