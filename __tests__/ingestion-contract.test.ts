@@ -124,6 +124,15 @@ test.each([
   expect(matchingRules(fixture(file))).toEqual([]);
 });
 
+test('an event without an object key matches no rule, so the unquoted object placeholder is never empty', () => {
+  const s3Event = fixture('s3-object-created-put.json');
+  const { key: _key, ...objectWithoutKey } = s3Event.detail.object;
+  expect(matchingRules({ ...s3Event, detail: { ...s3Event.detail, object: objectWithoutKey } })).toEqual([]);
+  const ctEvent = fixture('cloudtrail-put-object.json');
+  const { key: _ctKey, ...parametersWithoutKey } = ctEvent.detail.requestParameters;
+  expect(matchingRules({ ...ctEvent, detail: { ...ctEvent.detail, requestParameters: parametersWithoutKey } })).toEqual([]);
+});
+
 describe('key filters of an existing bucket (prefix incoming/, suffix .csv)', () => {
   const s3Event = fixture('s3-object-created-unversioned.json');
   const ctEvent = fixture('cloudtrail-put-object-unversioned.json');

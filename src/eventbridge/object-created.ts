@@ -32,10 +32,16 @@ export interface ObjectCreatedFormat {
 /** CloudTrail event names that create an object. */
 export const CLOUDTRAIL_OBJECT_CREATED_EVENTS = ['PutObject', 'CompleteMultipartUpload', 'CopyObject'] as const;
 
-/** One EventBridge matcher for a key filter: prefix and suffix together need a wildcard. */
-function keyMatcher(filter: KeyFilter): Record<string, string> {
-  if (filter.prefix !== undefined && filter.suffix !== undefined) return { wildcard: `${filter.prefix}*${filter.suffix}` };
-  return filter.prefix !== undefined ? { prefix: filter.prefix } : { suffix: filter.suffix as string };
+/**
+ * The matcher for the object key. Without a filter it still requires the key to exist, so the
+ * unquoted `object` placeholder of the transformer can never be missing (which would leave
+ * invalid JSON). A prefix and a suffix together need a wildcard.
+ */
+function keyMatcher(filter: KeyFilter | undefined): Record<string, unknown> {
+  if (filter?.prefix !== undefined && filter.suffix !== undefined) return { wildcard: `${filter.prefix}*${filter.suffix}` };
+  if (filter?.prefix !== undefined) return { prefix: filter.prefix };
+  if (filter?.suffix !== undefined) return { suffix: filter.suffix };
+  return { exists: true };
 }
 
 /**
@@ -94,7 +100,7 @@ export const S3_EVENTBRIDGE_FORMAT: ObjectCreatedFormat = {
     'detail-type': ['Object Created'],
     detail: bucketClauses(buckets, (names, filter) => ({
       bucket: { name: names },
-      ...(filter ? { object: { key: [keyMatcher(filter)] } } : {}),
+      object: { key: [keyMatcher(filter)] },
     })),
   }),
 };
@@ -131,7 +137,7 @@ export const CLOUDTRAIL_FORMAT: ObjectCreatedFormat = {
       eventName: [...CLOUDTRAIL_OBJECT_CREATED_EVENTS],
       errorCode: [{ exists: false }],
       ...bucketClauses(buckets, (names, filter) => ({
-        requestParameters: { bucketName: names, ...(filter ? { key: [keyMatcher(filter)] } : {}) },
+        requestParameters: { bucketName: names, key: [keyMatcher(filter)] },
       })),
     },
   }),
