@@ -35,6 +35,12 @@ export type BackendConfig =
       readonly hostname: string;
     };
 
+/** Which object keys of one bucket produce tasks; both parts must match when both are set. */
+export interface KeyFilter {
+  readonly prefix?: string;
+  readonly suffix?: string;
+}
+
 export interface TapConfig {
   readonly project: string;
   readonly owner: string;
@@ -52,6 +58,11 @@ export interface TapConfig {
     readonly bucketCount: number;
     /** Buckets whose events are matched but which the stack does not manage. */
     readonly existingBucketNames: readonly string[];
+    /**
+     * Key filters applied in the event patterns, by bucket: a bucket name from either list,
+     * or the 1-based number of a created bucket ("1") when names are generated.
+     */
+    readonly keyFilters: Readonly<Record<string, KeyFilter>>;
   };
   readonly network: {
     readonly vpcCidr: string;
@@ -113,6 +124,14 @@ const TUNABLES = Object.keys(PROCESSOR_TUNABLE_DEFAULTS) as (keyof ProcessorTuna
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/**
+ * Filter values are limited to characters S3 leaves unchanged when it URL-encodes keys in
+ * its EventBridge events, so one value matches both event formats, and to no "*", so a
+ * prefix and suffix can be combined into one EventBridge wildcard without escaping.
+ */
+const KEY_FILTER_VALUE = /^[A-Za-z0-9/._-]{1,512}$/;
+const KEY_FILTER_FORM = '1-512 letters, digits, "/", ".", "_" or "-"';
+
 /** One environment variable: its documentation and how it is read. */
 export interface Setting {
   readonly variable: string;
@@ -141,6 +160,8 @@ export const SETTINGS: readonly Setting[] = [
   setting('TAP_INGEST_BUCKET_COUNT', '2', 'Number of ingest buckets the stack creates (ignored when TAP_INGEST_BUCKET_NAMES is set)', 'an integer from 1 to 10'),
   setting('TAP_INGEST_BUCKET_NAMES', undefined, 'Names of the ingest buckets to create; default <prefix>-ingest-<n>-<account id>', 'comma-separated S3 bucket names'),
   setting('TAP_EXISTING_BUCKET_NAMES', undefined, 'Existing buckets whose uploads are also processed (not managed; they must send events to EventBridge)', 'comma-separated S3 bucket names'),
+  setting('TAP_INGEST_KEY_PREFIXES', undefined, 'Only keys starting with this prefix produce tasks, per bucket', `comma-separated <bucket>=<prefix>, <bucket> being a configured bucket name or the number of a created bucket, <prefix> ${KEY_FILTER_FORM}`),
+  setting('TAP_INGEST_KEY_SUFFIXES', undefined, 'Only keys ending with this suffix produce tasks, per bucket', `comma-separated <bucket>=<suffix>, <bucket> as in TAP_INGEST_KEY_PREFIXES, <suffix> ${KEY_FILTER_FORM}`),
   setting('TAP_VPC_CIDR', '10.40.0.0/16', 'CIDR of the VPC the stack creates', 'an IPv4 CIDR from /16 to /24'),
   setting('TAP_AZ_COUNT', '3', 'Availability Zones (one private subnet each)', 'an integer from 2 to 6'),
   setting('TAP_EXISTING_VPC_ID', undefined, 'Use this VPC instead of creating one', 'vpc-<hex>; requires TAP_EXISTING_SUBNET_IDS'),
@@ -301,6 +322,10 @@ export function loadConfig(env: Env = process.env): TapConfig {
     );
   }
   const bucketCount = bucketNames.length || r.int('TAP_INGEST_BUCKET_COUNT', 2, 1, 10);
+  const keyFilters = readKeyFilters(r, bucketNames.length ? [...bucketNames, ...existingBucketNames] : [
+    ...Array.from({ length: bucketCount }, (_, i) => String(i + 1)),
+    ...existingBucketNames,
+  ]);
 
   const existingVpcId = r.optional('TAP_EXISTING_VPC_ID', VPC_ID);
   const existingSubnetIds = r.list('TAP_EXISTING_SUBNET_IDS', (s) => SUBNET_ID.test(s));
@@ -345,7 +370,7 @@ export function loadConfig(env: Env = process.env): TapConfig {
     primaryRegion,
     replicaRegion,
     tags: { Project: project, Owner: owner, Environment: environment },
-    ingest: { bucketNames, bucketCount, existingBucketNames },
+    ingest: { bucketNames, bucketCount, existingBucketNames, keyFilters },
     network: {
       vpcCidr,
       azCount: r.int('TAP_AZ_COUNT', 3, 2, 6),
@@ -366,6 +391,28 @@ export function loadConfig(env: Env = process.env): TapConfig {
     logRetentionDays: r.oneOf('TAP_LOG_RETENTION_DAYS', 365, LOG_RETENTION_DAYS),
     backend: readBackend(r, namePrefix, primaryRegion),
   };
+}
+
+/** Reads the per-bucket prefix and suffix settings; `buckets` are the valid bucket references. */
+function readKeyFilters(r: Reader, buckets: readonly string[]): Record<string, KeyFilter> {
+  const filters: Record<string, { prefix?: string; suffix?: string }> = {};
+  const read = (variable: string, part: 'prefix' | 'suffix'): void => {
+    const entries = r.list(variable, (item) => {
+      const eq = item.indexOf('=');
+      return eq > 0 && buckets.includes(item.slice(0, eq)) && KEY_FILTER_VALUE.test(item.slice(eq + 1));
+    });
+    for (const item of entries) {
+      const eq = item.indexOf('=');
+      const bucket = item.slice(0, eq);
+      if (filters[bucket]?.[part] !== undefined) {
+        throw new ConfigError(`${variable} must name each bucket once; received ${JSON.stringify(bucket)} twice`);
+      }
+      filters[bucket] = { ...filters[bucket], [part]: item.slice(eq + 1) };
+    }
+  };
+  read('TAP_INGEST_KEY_PREFIXES', 'prefix');
+  read('TAP_INGEST_KEY_SUFFIXES', 'suffix');
+  return filters;
 }
 
 function readBackend(r: Reader, namePrefix: string, primaryRegion: string): BackendConfig {

@@ -3,11 +3,17 @@
  * task queue and what the processor accepts. `src/ingestion.ts` builds its templates
  * against this type; the processor validates every SQS body with {@link parseTaskMessage}.
  *
- * Input transformers cannot compute, so the wire form is lenient where EventBridge
- * forces it: optional fields may arrive as "" (a path missing from the event),
- * `size` may arrive as a numeric string, and `key` arrives URL-encoded when the
- * format encodes it (`keyEncoding: "url"`, decoded here, once).
+ * Input transformers cannot compute or escape, so the wire form is lenient where
+ * EventBridge forces it (see docs/ingestion.md):
+ * - optional fields may arrive as "" (a path missing from the event renders empty);
+ * - `size` may arrive as a numeric string (string placeholders are quoted);
+ * - the object key arrives inside `object`, a JSON object copied from the event by an
+ *   unquoted placeholder, because EventBridge does not escape quoted string placeholders
+ *   and a key may contain `"` or `\`; it is URL-encoded when `keyEncoding` is "url" and
+ *   decoded here, once;
+ * - the task id is derived here ({@link deriveTaskId}), since a template cannot hash.
  */
+import { createHash } from 'crypto';
 
 export const TASK_MESSAGE_VERSION = 1;
 
@@ -38,15 +44,24 @@ export interface TaskMessage {
   readonly sequencer?: string;
   /** ISO 8601 time of the upload event. */
   readonly eventTime: string;
-  /** EventBridge event id. */
+  /** EventBridge event id (differs between the two formats of one upload). */
   readonly eventId: string;
+  /** S3 request id of the request that created the object. */
+  readonly requestId?: string;
 }
 
 /** The message as an input transformer writes it. */
-export interface WireTaskMessage extends Omit<TaskMessage, 'size' | 'version'> {
+export interface WireTaskMessage
+  extends Omit<TaskMessage, 'taskId' | 'key' | 'size' | 'version' | 'versionId' | 'etag' | 'sequencer' | 'requestId'> {
   readonly version: typeof TASK_MESSAGE_VERSION | `${typeof TASK_MESSAGE_VERSION}`;
   readonly keyEncoding: 'url' | 'none';
+  /** The event's own object description; only its `key` member is read. */
+  readonly object: { readonly key: string };
   readonly size?: number | string;
+  readonly versionId?: string;
+  readonly etag?: string;
+  readonly sequencer?: string;
+  readonly requestId?: string;
 }
 
 export type ParseResult = { readonly ok: true; readonly message: TaskMessage } | { readonly ok: false; readonly reason: string };
@@ -88,8 +103,31 @@ export function decodeObjectKey(encoded: string): string {
   try {
     return decodeURIComponent(encoded.replace(/\+/g, ' '));
   } catch {
-    throw new Invalid(`field "key" is not valid URL encoding: ${JSON.stringify(encoded)}`);
+    throw new Invalid(`field "object.key" is not valid URL encoding: ${JSON.stringify(encoded)}`);
   }
+}
+
+/**
+ * The task id: SHA-256 of bucket, decoded key and the upload's identity. On a versioned
+ * bucket the identity is the version id, which both event formats carry, so the same upload
+ * seen through S3 events and CloudTrail gets the same id. Without a version id (unversioned
+ * or suspended buckets report none or "null", and "null" is reused by every overwrite) it is
+ * the S3 request id of the upload, which a redelivered event repeats.
+ */
+export function deriveTaskId(bucket: string, key: string, versionId: string | undefined, requestId: string | undefined): string {
+  const identity = versionId && versionId !== 'null' ? `version:${versionId}` : requestId ? `request:${requestId}` : undefined;
+  if (!identity) throw new Invalid('cannot derive a task id: the message has neither "versionId" nor "requestId"');
+  return createHash('sha256').update(JSON.stringify([bucket, key, identity])).digest('hex');
+}
+
+function objectKey(body: Record<string, unknown>): string {
+  const object = body.object;
+  if (typeof object !== 'object' || object === null || Array.isArray(object)) {
+    throw new Invalid(object === undefined ? 'missing field "object"' : 'field "object" must be a JSON object');
+  }
+  const key = (object as Record<string, unknown>).key;
+  if (typeof key !== 'string' || key === '') throw new Invalid('field "object.key" must be a non-empty string');
+  return key;
 }
 
 /** Validates a message against the schema; the reason names the first bad field. */
@@ -108,14 +146,10 @@ export function validateTaskMessage(value: unknown): ParseResult {
     if (keyEncoding !== 'url' && keyEncoding !== 'none') {
       throw new Invalid(`field "keyEncoding" must be "url" or "none", got ${JSON.stringify(keyEncoding)}`);
     }
-    const rawKey = requiredString(body, 'key');
+    const rawKey = objectKey(body);
     const key = keyEncoding === 'url' ? decodeObjectKey(rawKey) : rawKey;
     if (utf8Bytes(key) > MAX_OBJECT_KEY_BYTES) {
-      throw new Invalid(`field "key" is ${utf8Bytes(key)} bytes, more than the ${MAX_OBJECT_KEY_BYTES} S3 allows`);
-    }
-    const taskId = requiredString(body, 'taskId');
-    if (utf8Bytes(taskId) > MAX_TASK_ID_BYTES) {
-      throw new Invalid(`field "taskId" is ${utf8Bytes(taskId)} bytes, more than ${MAX_TASK_ID_BYTES}`);
+      throw new Invalid(`field "object.key" is ${utf8Bytes(key)} bytes, more than the ${MAX_OBJECT_KEY_BYTES} S3 allows`);
     }
     const bucket = requiredString(body, 'bucket');
     if (!BUCKET.test(bucket)) throw new Invalid(`field "bucket" is not an S3 bucket name: ${JSON.stringify(bucket)}`);
@@ -123,19 +157,22 @@ export function validateTaskMessage(value: unknown): ParseResult {
     if (!ISO_TIME.test(eventTime) || Number.isNaN(Date.parse(eventTime))) {
       throw new Invalid(`field "eventTime" must be an ISO 8601 time, got ${JSON.stringify(eventTime)}`);
     }
+    const versionId = optionalString(body, 'versionId');
+    const requestId = optionalString(body, 'requestId');
     const message: TaskMessage = {
       version: TASK_MESSAGE_VERSION,
-      taskId,
+      taskId: deriveTaskId(bucket, key, versionId, requestId),
       taskType: requiredString(body, 'taskType'),
       source: source as TaskSource,
       bucket,
       key,
       size: optionalSize(body),
-      versionId: optionalString(body, 'versionId'),
+      versionId,
       etag: optionalString(body, 'etag'),
       sequencer: optionalString(body, 'sequencer'),
       eventTime,
       eventId: requiredString(body, 'eventId'),
+      requestId,
     };
     return { ok: true, message };
   } catch (err) {

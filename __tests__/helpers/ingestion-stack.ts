@@ -1,0 +1,46 @@
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
+import { TerraformStack, Testing } from 'cdktf';
+import { TapConfig, loadConfig } from '../../src/config';
+import { Ingestion, IngestionProps } from '../../src/ingestion';
+import { RegionalProviders } from '../../src/providers';
+
+export type Json = Record<string, any>;
+
+/** The minimal stack the ingestion tests synthesize: providers, a key, a task queue and the construct. */
+export function synthIngestion(
+  env: Record<string, string> = {},
+  overrides: Partial<Omit<IngestionProps, 'provider' | 'key' | 'taskQueue'>> = {},
+): Json {
+  const config: TapConfig = loadConfig(env);
+  const app = Testing.app();
+  const stack = new TerraformStack(app, 'test');
+  const providers = new RegionalProviders(stack, 'providers', {
+    primaryRegion: config.primaryRegion,
+    replicaRegion: config.replicaRegion,
+    tags: config.tags,
+  });
+  const key = new KmsKey(stack, 'key', { provider: providers.primary, enableKeyRotation: true });
+  const taskQueue = new SqsQueue(stack, 'task-queue', { provider: providers.primary, name: 'tasks' });
+  new Ingestion(stack, 'ingestion', {
+    provider: providers.primary,
+    key,
+    taskQueue,
+    namePrefix: config.namePrefix,
+    ingest: config.ingest,
+    deadLetterRetentionSeconds: config.queue.retentionSeconds,
+    ...overrides,
+  });
+  return JSON.parse(Testing.synth(stack));
+}
+
+/** All blocks of one resource (or data source) type, by Terraform name. */
+export const blocksOf = (json: Json, type: string, kind: 'resource' | 'data' = 'resource'): Record<string, Json> =>
+  json[kind]?.[type] ?? {};
+
+/** The blocks of one type as a list. */
+export const listOf = (json: Json, type: string, kind: 'resource' | 'data' = 'resource'): Json[] =>
+  Object.values(blocksOf(json, type, kind));
+
+/** The Terraform name of the resource a `${type.name.attr}` reference points to. */
+export const refName = (ref: string): string => /^\$\{(?:data\.)?[\w-]+\.([\w-]+)\.[\w.]+\}$/.exec(ref)?.[1] ?? '';
