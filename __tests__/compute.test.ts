@@ -112,7 +112,7 @@ describe('processor role', () => {
 
   test('lets the event source mapping poll the task queue only', () => {
     const poll = statements.find((s: Json) => s.sid === 'PollTaskQueue');
-    expect(poll.resources).toEqual([refTo(json, 'aws_sqs_queue', 'queues/tasks', 'arn')]);
+    expect(poll?.resources).toEqual([refTo(json, 'aws_sqs_queue', 'queues/tasks', 'arn')]);
   });
 
   test('uses a wildcard resource only where AWS has no resource-level permission', () => {
@@ -122,10 +122,10 @@ describe('processor role', () => {
   });
 
   test('a declared call on a resource with no ARNs grants nothing rather than a wildcard', () => {
-    const calls = [{ operation: 's3:HeadObject', iamActions: ['s3:GetObject'], resources: ['objects'] as const }];
-    expect(statementsForCalls(calls, { objects: [] })).toEqual([]);
-    expect(statementsForCalls(calls, { objects: ['arn:aws:s3:::b/*'] })).toEqual([
-      { sid: 'HandlerObjects', actions: ['s3:GetObject'], resources: ['arn:aws:s3:::b/*'] },
+    const calls = [{ operation: 's3:HeadObject', iamActions: ['s3:GetObject'], resources: ['sourceObjects' as const] }];
+    expect(statementsForCalls(calls, { sourceObjects: [] })).toEqual([]);
+    expect(statementsForCalls(calls, { sourceObjects: ['arn:aws:s3:::b/*'] })).toEqual([
+      { sid: 'HandlerSourceObjects', actions: ['s3:GetObject'], resources: ['arn:aws:s3:::b/*'] },
     ]);
   });
 

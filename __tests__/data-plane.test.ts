@@ -73,10 +73,14 @@ describe('KMS', () => {
   });
 
   test('no key policy statement has a wildcard principal', () => {
-    for (const statement of Object.values(dataOf(json, 'aws_iam_policy_document')).flatMap((d) => d.statement)) {
-      if (statement.effect === 'Deny') continue;
-      for (const p of statement.principals ?? []) expect(p.identifiers).not.toContain('*');
-    }
+    const keyPolicies = [key, byPath(json, 'aws_kms_replica_key', 'encryption/replica-key')].flatMap((k) => statementsOf(json, k.policy));
+    for (const statement of keyPolicies) for (const p of statement.principals) expect(p.identifiers).not.toContain('*');
+  });
+
+  test('no policy of the stack allows a wildcard principal without a condition', () => {
+    const allows = Object.values(dataOf(json, 'aws_iam_policy_document')).flatMap((d) => d.statement).filter((s) => s.effect !== 'Deny');
+    const open = allows.filter((s) => s.principals?.some((p: Json) => p.identifiers.includes('*')) && !s.condition?.length);
+    expect(open).toEqual([]);
   });
 });
 
@@ -103,6 +107,23 @@ describe('SQS', () => {
     const allow = byPath(json, 'aws_sqs_queue_redrive_allow_policy', 'queues/dlq-redrive-allow');
     expect(allow.queue_url).toBe(refTo(json, 'aws_sqs_queue', 'queues/dlq', 'url'));
     expect(JSON.parse(allow.redrive_allow_policy)).toEqual({ redrivePermission: 'byQueue', sourceQueueArns: [refTo(json, 'aws_sqs_queue', 'queues/tasks', 'arn')] });
+  });
+
+  test('the task queue accepts SendMessage from exactly the ingestion rules, over TLS', () => {
+    const policy = byPath(json, 'aws_sqs_queue_policy', 'queues/tasks-policy');
+    expect(policy.queue_url).toBe(refTo(json, 'aws_sqs_queue', 'queues/tasks', 'url'));
+    const statements = statementsOf(json, policy.policy);
+    expect(sid(statements, 'DenyInsecureTransport').effect).toBe('Deny');
+    const send = sid(statements, 'EventBridgeRulesSendTasks');
+    expect(send.principals).toEqual([{ type: 'Service', identifiers: [`events.${DNS_SUFFIX}`] }]);
+    expect(send.actions).toEqual(['sqs:SendMessage']);
+    const rules = Object.keys(resourcesOf(json, 'aws_cloudwatch_event_rule')).map((name) => `\${aws_cloudwatch_event_rule.${name}.arn}`);
+    expect(rules.length).toBeGreaterThanOrEqual(2);
+    expect(condition(send, 'aws:SourceArn')).toEqual({ test: 'ArnEquals', variable: 'aws:SourceArn', values: rules });
+  });
+
+  test('the key policy admits the rules by name: every rule name starts with the prefix', () => {
+    for (const rule of Object.values(resourcesOf(json, 'aws_cloudwatch_event_rule'))) expect(rule.name).toMatch(/^distributed-task-system-production-/);
   });
 
   test('the DLQ policy denies requests without TLS', () => {

@@ -2,6 +2,7 @@ import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { TerraformStack, Testing } from 'cdktf';
 import { ConfigError, SETTINGS, loadConfig } from '../src/config';
+import { AccountContext } from '../src/account';
 import { Ingestion } from '../src/ingestion';
 import { RegionalProviders } from '../src/providers';
 
@@ -49,6 +50,7 @@ describe('Ingestion public API', () => {
     const { primary } = new RegionalProviders(stack, 'providers', { primaryRegion: 'us-east-1', replicaRegion: 'us-west-2', tags: {} });
     const ingestion = new Ingestion(stack, 'ingestion', {
       provider: primary,
+      account: new AccountContext(stack, 'account', { provider: primary }),
       key: new KmsKey(stack, 'key', { provider: primary }),
       taskQueue: new SqsQueue(stack, 'tasks', { provider: primary }),
       namePrefix: config.namePrefix,

@@ -163,8 +163,7 @@ describe('EventBridge dead-letter queue', () => {
       }),
       {
         sid: 'AllowIngestRulesOnly',
-        effect: 'Allow',
-        principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
+        principals: [{ type: 'Service', identifiers: [expect.stringMatching(/^events\.\$\{data\.aws_partition\.[\w-]+\.dns_suffix\}$/)] }],
         actions: ['sqs:SendMessage'],
         resources: [`\${aws_sqs_queue.${dlqName}.arn}`],
         condition: [{ test: 'ArnEquals', variable: 'aws:SourceArn', values: expect.arrayContaining(ruleArns) }],

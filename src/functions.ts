@@ -150,10 +150,10 @@ export class Processor extends Construct {
  * One statement per resource group, granting exactly the IAM actions of the calls the
  * handler declares on it: the role cannot drift from the code.
  */
-export function statementsForCalls<R extends string>(calls: readonly AwsCall[], resources: Record<R, string[]>): Statement[] {
+export function statementsForCalls<R extends ProcessorResource>(calls: readonly AwsCall[], resources: Record<R, string[]>): Statement[] {
   const byResource = new Map<R, Set<string>>();
   for (const call of calls) {
-    for (const resource of call.resources as readonly R[]) {
+    for (const resource of call.resources.filter((r): r is R => r in resources)) {
       const actions = byResource.get(resource) ?? new Set<string>();
       call.iamActions.forEach((a) => actions.add(a));
       byResource.set(resource, actions);

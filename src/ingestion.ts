@@ -1,7 +1,5 @@
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
-import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
-import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
@@ -13,14 +11,18 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
-import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { Construct } from 'constructs';
+import { AccountContext } from './account';
 import { TapConfig } from './config';
 import { MatchedBucket, OBJECT_CREATED_FORMATS } from './eventbridge/object-created';
+import { denyInsecureTransport, policyDocument } from './policy';
+import { attachQueuePolicy, encryptedQueue } from './queues';
 
 export interface IngestionProps {
   /** Provider of the primary region; every resource of this construct uses it. */
   readonly provider: AwsProvider;
+  /** Account id for generated bucket names, and the EventBridge service principal. */
+  readonly account: AccountContext;
   /**
    * Customer-managed key for the buckets and the EventBridge DLQ. Its key policy (written
    * elsewhere) must let S3 and events.amazonaws.com use it.
@@ -49,8 +51,7 @@ export interface IngestionProps {
  * one rule per event format on the default bus, each with an SQS target on the task queue,
  * an input transformer, a retry policy and a dead-letter queue of its own.
  *
- * The account id in generated bucket names comes from a `DataAwsCallerIdentity` this
- * construct creates; every ARN it needs is an attribute of the resource it names.
+ * Generated bucket names end with the account id; every ARN is an attribute of the resource it names.
  */
 export class Ingestion extends Construct {
   /** The buckets this stack manages, in configuration order. */
@@ -66,12 +67,11 @@ export class Ingestion extends Construct {
 
   constructor(scope: Construct, id: string, props: IngestionProps) {
     super(scope, id);
-    const { provider, key, namePrefix, ingest } = props;
-    const identity = new DataAwsCallerIdentity(this, 'account', { provider });
+    const { provider, key, namePrefix, ingest, account } = props;
 
     const names = ingest.bucketNames.length
       ? ingest.bucketNames
-      : Array.from({ length: ingest.bucketCount }, (_, i) => `${namePrefix}-ingest-${i + 1}-${identity.accountId}`);
+      : Array.from({ length: ingest.bucketCount }, (_, i) => `${namePrefix}-ingest-${i + 1}-${account.accountId}`);
     this.buckets = names.map((name, i) => this.bucket(`bucket-${i + 1}`, name, props));
     this.bucketNames = this.buckets.map((b) => b.bucket);
     this.matchedBucketNames = [...this.bucketNames, ...ingest.existingBucketNames];
@@ -83,12 +83,11 @@ export class Ingestion extends Construct {
       ...ingest.existingBucketNames.map((name) => ({ name, filter: ingest.keyFilters[name] })),
     ];
 
-    this.deadLetterQueue = new SqsQueue(this, 'dead-letter-queue', {
+    this.deadLetterQueue = encryptedQueue(this, 'dead-letter-queue', {
       provider,
+      key,
       name: `${namePrefix}-ingest-events-dlq`,
-      kmsMasterKeyId: key.arn,
-      kmsDataKeyReusePeriodSeconds: 300,
-      messageRetentionSeconds: props.deadLetterRetentionSeconds ?? 1209600,
+      retentionSeconds: props.deadLetterRetentionSeconds ?? 1209600,
     });
 
     this.rules = OBJECT_CREATED_FORMATS.map((format) => {
@@ -117,25 +116,15 @@ export class Ingestion extends Construct {
       return rule;
     });
 
-    const dlqPolicy = new DataAwsIamPolicyDocument(this, 'dead-letter-queue-policy-document', {
-      provider,
-      statement: [
-        denyInsecureTransport('sqs:*', [this.deadLetterQueue.arn]),
-        {
-          sid: 'AllowIngestRulesOnly',
-          effect: 'Allow',
-          principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
-          actions: ['sqs:SendMessage'],
-          resources: [this.deadLetterQueue.arn],
-          condition: [{ test: 'ArnEquals', variable: 'aws:SourceArn', values: this.rules.map((r) => r.arn) }],
-        },
-      ],
-    });
-    new SqsQueuePolicy(this, 'dead-letter-queue-policy', {
-      provider,
-      queueUrl: this.deadLetterQueue.url,
-      policy: dlqPolicy.json,
-    });
+    attachQueuePolicy(this, 'dead-letter-queue-policy', provider, this.deadLetterQueue, [
+      {
+        sid: 'AllowIngestRulesOnly',
+        principals: [{ type: 'Service', identifiers: [account.servicePrincipal('events')] }],
+        actions: ['sqs:SendMessage'],
+        resources: [this.deadLetterQueue.arn],
+        condition: [{ test: 'ArnEquals', variable: 'aws:SourceArn', values: this.rules.map((r) => r.arn) }],
+      },
+    ]);
   }
 
   private bucket(id: string, name: string, props: IngestionProps): S3Bucket {
@@ -165,10 +154,7 @@ export class Ingestion extends Construct {
       bucket: bucket.id,
       rule: { objectOwnership: 'BucketOwnerEnforced' },
     });
-    const policy = new DataAwsIamPolicyDocument(scope, 'policy-document', {
-      provider,
-      statement: [denyInsecureTransport('s3:*', [bucket.arn, `${bucket.arn}/*`])],
-    });
+    const policy = policyDocument(scope, 'policy-document', provider, [denyInsecureTransport(['s3:*'], [bucket.arn, `${bucket.arn}/*`])]);
     new S3BucketPolicy(scope, 'policy', {
       provider,
       bucket: bucket.id,
@@ -193,15 +179,4 @@ export class Ingestion extends Construct {
     new S3BucketNotification(scope, 'notification', { provider, bucket: bucket.id, eventbridge: true });
     return bucket;
   }
-}
-
-function denyInsecureTransport(action: string, resources: string[]) {
-  return {
-    sid: 'DenyInsecureTransport',
-    effect: 'Deny',
-    principals: [{ type: '*', identifiers: ['*'] }],
-    actions: [action],
-    resources,
-    condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
-  };
 }

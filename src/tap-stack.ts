@@ -6,6 +6,7 @@ import { TapConfig } from './config';
 import { PROCESSOR_AWS_CALLS } from '../handlers/common/aws-calls';
 import { Encryption } from './encryption';
 import { Processor } from './functions';
+import { Ingestion } from './ingestion';
 import { interfaceServicesFor, Network } from './network';
 import { ProcessorParameters } from './parameters';
 import { RegionalProviders } from './providers';
@@ -41,6 +42,16 @@ export class TapStack extends TerraformStack {
         ...config.processor.tunables,
       },
     });
+    const ingestion = new Ingestion(this, 'ingestion', {
+      provider: primary,
+      account,
+      key,
+      taskQueue: queues.taskQueue,
+      namePrefix,
+      ingest: config.ingest,
+      deadLetterRetentionSeconds: config.queue.retentionSeconds,
+    });
+    queues.allowSendFromRules(ingestion.rules);
     const network = new Network(this, 'network', {
       provider: primary,
       account,
@@ -64,7 +75,7 @@ export class TapStack extends TerraformStack {
       tables,
       topics,
       parameters,
-      buckets: [],
+      buckets: ingestion.buckets,
       existingBucketNames: config.ingest.existingBucketNames,
       reservedConcurrency: config.processor.reservedConcurrency,
       memorySizeMb: config.processor.memoryMb,

@@ -1,6 +1,7 @@
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { TerraformStack, Testing } from 'cdktf';
+import { AccountContext } from '../../src/account';
 import { TapConfig, loadConfig } from '../../src/config';
 import { Ingestion, IngestionProps } from '../../src/ingestion';
 import { RegionalProviders } from '../../src/providers';
@@ -10,7 +11,7 @@ export type Json = Record<string, any>;
 /** The minimal stack the ingestion tests synthesize: providers, a key, a task queue and the construct. */
 export function synthIngestion(
   env: Record<string, string> = {},
-  overrides: Partial<Omit<IngestionProps, 'provider' | 'key' | 'taskQueue'>> = {},
+  overrides: Partial<Omit<IngestionProps, 'provider' | 'account' | 'key' | 'taskQueue'>> = {},
 ): Json {
   const config: TapConfig = loadConfig(env);
   const app = Testing.app();
@@ -24,6 +25,7 @@ export function synthIngestion(
   const taskQueue = new SqsQueue(stack, 'task-queue', { provider: providers.primary, name: 'tasks' });
   new Ingestion(stack, 'ingestion', {
     provider: providers.primary,
+    account: new AccountContext(stack, 'account', { provider: providers.primary }),
     key,
     taskQueue,
     namePrefix: config.namePrefix,
