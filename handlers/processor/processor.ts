@@ -252,7 +252,11 @@ export function createProcessor(deps: ProcessorDeps): (event: SQSEvent, context:
         const error = failed.get(item.taskId);
         if (error === undefined) {
           await store.markNotified(item.taskId).catch((err: Error) =>
-            logger.warn('notification sent but its marker stayed; a later duplicate may repeat it', { taskId: item.taskId, error: err }),
+            logger.warn('notification sent but its marker stayed; a later duplicate may repeat it', {
+              taskId: item.taskId,
+              messageId: record.messageId,
+              error: err,
+            }),
           );
           return;
         }
