@@ -39,7 +39,7 @@ export function ssmParameters(overrides: Partial<Record<keyof ProcessorSettings,
   const values = { ...DEFAULT_SETTINGS, ...overrides };
   return Object.entries(PROCESSOR_PARAMETERS).flatMap(([field, spec]) => {
     const value = values[field as keyof ProcessorSettings];
-    return value === undefined ? [] : [{ Name: `${CONFIG_PATH}${spec.name}`, Type: 'String', Value: String(value) }];
+    return value === undefined ? [] : [{ Name: `${CONFIG_PATH}${spec.name}`, Type: 'String' as const, Value: String(value) }];
   });
 }
 
@@ -129,12 +129,15 @@ export class ExecutionRecorder {
   }
 }
 
+const mockAws = () => ({ ssm: mockClient(SSMClient), sns: mockClient(SNSClient), s3: mockClient(S3Client), sqs: mockClient(SQSClient) });
+type Mocks = ReturnType<typeof mockAws>;
+
 export interface Harness {
   readonly dynamo: LocalDynamo;
-  readonly ssm: ReturnType<typeof mockClient<SSMClient>>;
-  readonly sns: ReturnType<typeof mockClient<SNSClient>>;
-  readonly s3: ReturnType<typeof mockClient<S3Client>>;
-  readonly sqs: ReturnType<typeof mockClient<SQSClient>>;
+  readonly ssm: Mocks['ssm'];
+  readonly sns: Mocks['sns'];
+  readonly s3: Mocks['s3'];
+  readonly sqs: Mocks['sqs'];
   readonly clients: typeof Clients;
   readonly config: typeof Config;
   readonly executorsModule: typeof Executors;
@@ -205,10 +208,7 @@ export async function startHarness(): Promise<Harness> {
   );
 
   const doc = DynamoDBDocumentClient.from(dynamo.client);
-  const ssm = mockClient(SSMClient);
-  const sns = mockClient(SNSClient);
-  const s3 = mockClient(S3Client);
-  const sqs = mockClient(SQSClient);
+  const { ssm, sns, s3, sqs } = mockAws();
 
   return {
     dynamo,

@@ -183,6 +183,30 @@ describe('processor', () => {
     expect(await h.task(body.taskId as string)).toMatchObject({ status: 'SUCCEEDED', attempt: 2, deferrals: 1 });
   });
 
+  test('a worker whose object lock is taken over mid-run is aborted and leaves the new holder alone', async () => {
+    const clock = new TestClock();
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const waitsForAbort: TaskExecutor = ({ signal }) =>
+      new Promise((resolve) => {
+        started();
+        signal.addEventListener('abort', () => resolve({ stopped: true }));
+      });
+    const body = wireMessage();
+    const run = h.processor({ clock, executors: { 'object-created': waitsForAbort } })(event(sqsRecord(body)), lambdaContext());
+    await running;
+    const lockId = `s3://${body.bucket}/${body.key}`;
+    const intruder = { lockId, lockOwner: 'intruder', taskId: 'other-task', fence: 1, expiresAt: Math.floor(clock.now / 1000) + 60 };
+    await h.clients.documentClient.send(new PutCommand({ TableName: 'locks', Item: intruder }));
+
+    // The heartbeat (every lease-seconds / 3 = 3.3 s) finds the lock gone and aborts the run.
+    const response = await run;
+    expect(failedIds(response)).toHaveLength(1);
+    expect(await h.task(body.taskId as string)).toMatchObject({ status: 'PENDING', lastError: `Error: object lock ${lockId} was taken over` });
+    expect((await h.locks()).find((l) => l.lockId === lockId)).toEqual(intruder);
+    expect(h.published()).toEqual([]);
+  });
+
   test('DynamoDB throttling on one record fails only that record', async () => {
     const clock = new TestClock();
     const ok1 = sqsRecord(wireMessage());
