@@ -147,7 +147,7 @@ export interface Harness {
   readonly output: Record<string, any>[];
   /** Task ids whose DynamoDB requests fail as throttled. */
   readonly throttledTaskIds: Set<string>;
-  processor(options: { clock: TestClock; executors?: ExecutorRegistry; sleep?: (ms: number) => Promise<void> }): ReturnType<typeof Processor.createProcessor>;
+  processor(options: { clock: TestClock; executors?: ExecutorRegistry }): ReturnType<typeof Processor.createProcessor>;
   task(taskId: string): Promise<Record<string, any> | undefined>;
   locks(): Promise<Record<string, any>[]>;
   published(): { topicArn: string; message: Record<string, any>; attributes: Record<string, string> }[];
@@ -222,7 +222,7 @@ export async function startHarness(): Promise<Harness> {
     dynamoCalls,
     output,
     throttledTaskIds,
-    processor: ({ clock, executors, sleep }) =>
+    processor: ({ clock, executors }) =>
       processorModule.createProcessor({
         clock: clock.read,
         loadSettings: config.createSettingsLoader(config.ssmParameterSource, clock.read),
@@ -232,7 +232,6 @@ export async function startHarness(): Promise<Harness> {
         sqs: clients.sqsClient,
         logger: observability.logger,
         metrics: observability.metrics,
-        sleep,
       }),
     task: async (taskId) => (await doc.send(new GetCommand({ TableName: TASK_TABLE, Key: { taskId }, ConsistentRead: true }))).Item,
     locks: async () => (await doc.send(new ScanCommand({ TableName: LOCK_TABLE }))).Items ?? [],

@@ -216,6 +216,7 @@ describe('processor', () => {
     h.throttledTaskIds.add(throttledBody.taskId as string);
     const response = await h.processor({ clock })(event(ok1, throttled, ok2), lambdaContext());
     expect(failedIds(response)).toEqual([throttled.messageId]);
+    expect(emf(h.output)).toMatchObject({ TasksRetried: 1, TasksSucceeded: 2 });
     h.throttledTaskIds.clear();
     expect(await h.task(throttledBody.taskId as string)).toBeUndefined();
     for (const r of [ok1, ok2]) expect((await h.task(JSON.parse(r.body).taskId))?.status).toBe('SUCCEEDED');

@@ -35,8 +35,6 @@ export interface ProcessorDeps {
   readonly sqs: SQSClient;
   readonly logger: Logger;
   readonly metrics: Metrics;
-  /** Waits between lock attempts; real time, unlike the injectable wall clock. */
-  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 interface RecordOutcome {
@@ -46,7 +44,8 @@ interface RecordOutcome {
   readonly notify?: TaskItem;
 }
 
-const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+// Lock waits are measured in real time (performance.now), unlike leases, which use the injectable wall clock.
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** SQS queue URL of a queue ARN (`arn:<partition>:sqs:<region>:<account>:<name>`). */
 export function queueUrlFromArn(arn: string): string {
@@ -71,7 +70,6 @@ async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T
 /** Builds the SQS handler; `index.ts` wires the real clients, tests inject a clock and executors. */
 export function createProcessor(deps: ProcessorDeps): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
   const { clock, db, logger, metrics } = deps;
-  const sleep = deps.sleep ?? realSleep;
   const count = (metric: ProcessorMetric, value = 1): void => {
     metrics.addMetric(PROCESSOR_METRICS[metric].name, PROCESSOR_METRICS[metric].unit, value);
   };
@@ -103,7 +101,6 @@ export function createProcessor(deps: ProcessorDeps): (event: SQSEvent, context:
   async function reject(record: SQSRecord, store: TaskStore, reason: string, context: Context, log: Logger, taskType?: string): Promise<RecordOutcome> {
     if (Buffer.byteLength(record.body, 'utf8') > MAX_STORED_BODY_BYTES) {
       log.error('invalid message too large to record; left on the queue for the dead-letter queue', { reason });
-      count('tasksRetried');
       return { retry: true };
     }
     const now = clock();
@@ -205,10 +202,7 @@ export function createProcessor(deps: ProcessorDeps): (event: SQSEvent, context:
       log.warn('completion refused: the claim was taken over by a newer attempt', { outcome: completion.status });
       return { retry: false };
     }
-    if (item.status === 'PENDING') {
-      count('tasksRetried');
-      return { retry: true };
-    }
+    if (item.status === 'PENDING') return { retry: true };
     count(item.status === 'SUCCEEDED' ? 'tasksSucceeded' : 'tasksFailed');
     log.info('task finished', { status: item.status });
     return { retry: false, notify: item };
@@ -231,7 +225,6 @@ export function createProcessor(deps: ProcessorDeps): (event: SQSEvent, context:
       }
       return await processTask(record, message, settings, context, log);
     } catch (err) {
-      count('tasksRetried');
       log.error('record failed, it will be retried', { error: err as Error });
       return { retry: true };
     }
@@ -265,6 +258,7 @@ export function createProcessor(deps: ProcessorDeps): (event: SQSEvent, context:
         logger.error('notification not published, record will be retried', { taskId: item.taskId, messageId: record.messageId, error });
         retry.add(record.messageId);
       });
+      if (retry.size > 0) count('tasksRetried', retry.size);
       return { batchItemFailures: records.filter((r) => retry.has(r.messageId)).map((r) => ({ itemIdentifier: r.messageId })) };
     } finally {
       metrics.publishStoredMetrics();
