@@ -17,6 +17,7 @@ import {
   wireMessage,
 } from './processor-harness';
 import type { TaskExecutor } from '../../handlers/processor/executors';
+import { ObjectLock, objectLockId } from '../../handlers/processor/object-lock';
 import { PROCESSOR_AWS_CALLS } from '../../handlers/common/aws-calls';
 import { PROCESSOR_METRICS } from '../../handlers/common/metrics';
 
@@ -205,6 +206,24 @@ describe('processor', () => {
     expect(await h.task(body.taskId as string)).toMatchObject({ status: 'PENDING', lastError: `Error: object lock ${lockId} was taken over` });
     expect((await h.locks()).find((l) => l.lockId === lockId)).toEqual(intruder);
     expect(h.published()).toEqual([]);
+  });
+
+  test('the lock goes to a newer attempt of the same task, and the older attempt can neither extend nor release it', async () => {
+    const locks = new ObjectLock(h.clients.documentClient, 'locks');
+    const lockId = objectLockId('uploads-bucket', uniqueId('fenced'));
+    const now = Date.parse('2026-12-04T12:00:00Z');
+    const first = await locks.tryAcquire(lockId, 'worker-a', 'task-1', 1, now, 60_000);
+    expect(first).toBeDefined();
+    // Another task waits for the live lease; the same task's next attempt takes over.
+    expect(await locks.tryAcquire(lockId, 'worker-c', 'task-2', 9, now + 1_000, 60_000)).toBeUndefined();
+    expect(await locks.tryAcquire(lockId, 'worker-b', 'task-1', 1, now + 1_000, 60_000)).toBeUndefined();
+    const second = await locks.tryAcquire(lockId, 'worker-b', 'task-1', 2, now + 1_000, 60_000);
+    expect(second).toBeDefined();
+    expect(await locks.extend(first!, now + 2_000, 60_000)).toBe(false);
+    expect(await locks.release(first!)).toBe(false);
+    expect(await locks.holder(lockId)).toEqual({ owner: 'worker-b', taskId: 'task-1', fence: 2, expiresAt: Math.ceil((now + 61_000) / 1000) });
+    expect(await locks.release(second!)).toBe(true);
+    expect(await locks.holder(lockId)).toBeUndefined();
   });
 
   test('DynamoDB throttling on one record fails only that record', async () => {
