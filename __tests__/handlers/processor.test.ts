@@ -104,7 +104,8 @@ describe('processor', () => {
     expect(h.published()).toHaveLength(1);
   });
 
-  test('a crashed worker is taken over after its lease and its late completion is refused', async () => {
+  /** Worker A hangs past its leases, worker B takes the task over with `fresh`, then A finishes. */
+  async function takeover(fresh: TaskExecutor) {
     const clock = new TestClock();
     let releaseStale!: () => void;
     let staleStarted!: () => void;
@@ -114,24 +115,40 @@ describe('processor', () => {
       await new Promise<void>((resolve) => (releaseStale = resolve));
       return { from: 'stale worker' };
     };
-    const fresh: TaskExecutor = async () => ({ from: 'second worker' });
     const body = wireMessage();
-
-    const staleRun = h.processor({ clock, executors: { 'object-created': stale } })(event(sqsRecord(body)), lambdaContext(60_000));
+    const staleRecord = sqsRecord(body);
+    const staleRun = h.processor({ clock, executors: { 'object-created': stale } })(event(staleRecord), lambdaContext(60_000));
     await started;
-    // The first worker hangs past its claim lease (remaining time + margin) and its lock lease.
+    // The claim lease (remaining time + margin) and the lock lease are both over.
     clock.advance(60_000 + 10_000 + 1_000);
     const second = await h.processor({ clock, executors: { 'object-created': fresh } })(event(sqsRecord(body)), lambdaContext(60_000));
-    expect(second.batchItemFailures).toEqual([]);
-    expect(await h.task(body.taskId as string)).toMatchObject({ status: 'SUCCEEDED', attempt: 2, result: { from: 'second worker' } });
-
+    const afterSecond = await h.task(body.taskId as string);
     releaseStale();
     const staleResponse = await staleRun;
-    expect(staleResponse.batchItemFailures).toEqual([]);
-    expect(await h.task(body.taskId as string)).toMatchObject({ status: 'SUCCEEDED', attempt: 2, result: { from: 'second worker' } });
+    return { body, staleRecord, second, afterSecond, staleResponse, final: await h.task(body.taskId as string) };
+  }
+
+  test('a crashed worker is taken over after its lease and its late completion is refused', async () => {
+    const run = await takeover(async () => ({ from: 'second worker' }));
+    expect(run.second.batchItemFailures).toEqual([]);
+    expect(run.afterSecond).toMatchObject({ status: 'SUCCEEDED', attempt: 2, result: { from: 'second worker' } });
+    // The task is settled, so the stale worker's message is acknowledged; its outcome is not written.
+    expect(run.staleResponse.batchItemFailures).toEqual([]);
+    expect(run.final).toEqual(run.afterSecond);
     expect(h.published().map((n) => n.message.result)).toEqual([{ from: 'second worker' }]);
+    expect(emf(h.output)).toMatchObject({ StaleCompletions: 1, TasksSucceeded: 1 });
     // The stale worker's release did not delete anything it no longer owned; the second worker released its own.
-    expect((await h.locks()).filter((l) => l.taskId === body.taskId)).toEqual([]);
+    expect((await h.locks()).filter((l) => l.taskId === run.body.taskId)).toEqual([]);
+  });
+
+  test('a refused completion keeps its message when the task is not settled yet', async () => {
+    const run = await takeover(async () => {
+      throw new Error('transient');
+    });
+    expect(run.afterSecond).toMatchObject({ status: 'PENDING', attempt: 2, lastError: 'Error: transient' });
+    expect(failedIds(run.staleResponse)).toEqual([run.staleRecord.messageId]);
+    expect(run.final).toEqual(run.afterSecond);
+    expect(h.published()).toEqual([]);
   });
 
   test('two tasks on the same object never execute at once', async () => {

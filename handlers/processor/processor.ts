@@ -9,6 +9,7 @@ import { Clock } from '../common/config';
 import { PROCESSOR_METRICS, ProcessorMetric } from '../common/metrics';
 import { ProcessorSettings } from '../common/processor-parameters';
 import { parseTaskMessage, TaskMessage } from '../common/task-message';
+import { TERMINAL_STATUSES } from '../common/task-status';
 import { ExecutorRegistry, PermanentTaskError } from './executors';
 import { notificationFor, publishNotifications } from './notifications';
 import { HeldLock, ObjectLock, objectLockId } from './object-lock';
@@ -196,12 +197,15 @@ export function createProcessor(deps: ProcessorDeps): (event: SQSEvent, context:
       }
     }
 
-    const item = await store.complete(message.taskId, claim, completion, clock());
-    if (!item) {
+    const written = await store.complete(message.taskId, claim, completion, clock());
+    if (!written.applied) {
       count('staleCompletions');
-      log.warn('completion refused: the claim was taken over by a newer attempt', { outcome: completion.status });
-      return { retry: false };
+      // Acknowledge only a settled task: otherwise this message may be the one still carrying it.
+      const settled = written.current !== undefined && TERMINAL_STATUSES.includes(written.current.status);
+      log.warn('completion refused: the claim was taken over by a newer attempt', { outcome: completion.status, settled });
+      return { retry: !settled };
     }
+    const { item } = written;
     if (item.status === 'PENDING') return { retry: true };
     count(item.status === 'SUCCEEDED' ? 'tasksSucceeded' : 'tasksFailed');
     log.info('task finished', { status: item.status });

@@ -46,6 +46,9 @@ export interface Claim {
   readonly fence: number;
 }
 
+/** A fenced write: applied (with the new item), or refused with the item as it is now. */
+export type FencedWrite = { readonly applied: true; readonly item: TaskItem } | { readonly applied: false; readonly current?: TaskItem };
+
 export type Completion =
   | { readonly status: 'SUCCEEDED'; readonly result: Record<string, unknown> }
   | { readonly status: 'PENDING' | 'FAILED'; readonly error: string };
@@ -128,11 +131,8 @@ export class TaskStore {
     }
   }
 
-  /**
-   * Writes the outcome if this worker still holds the claim. Returns the new item, or
-   * undefined when the claim was taken over (the newer owner's outcome stands).
-   */
-  async complete(taskId: string, claim: Claim, completion: Completion, now: number): Promise<TaskItem | undefined> {
+  /** Writes the outcome if this worker still holds the claim; refused when it was taken over (the newer owner's outcome stands). */
+  async complete(taskId: string, claim: Claim, completion: Completion, now: number): Promise<FencedWrite> {
     const terminal = completion.status !== 'PENDING';
     const sets = ['#status = :status', 'statusShard = :shard', 'updatedAt = :now'];
     const values: Record<string, unknown> = {
@@ -159,7 +159,7 @@ export class TaskStore {
   }
 
   /** Gives a claim back without running (object lock busy): the attempt is not counted against the task. */
-  async defer(taskId: string, claim: Claim, now: number): Promise<TaskItem | undefined> {
+  async defer(taskId: string, claim: Claim, now: number): Promise<FencedWrite> {
     return this.fencedUpdate(
       taskId,
       claim,
@@ -183,7 +183,7 @@ export class TaskStore {
     updateExpression: string,
     values: Record<string, unknown>,
     withResult: boolean,
-  ): Promise<TaskItem | undefined> {
+  ): Promise<FencedWrite> {
     try {
       const out = await this.db.send(
         new UpdateCommand({
@@ -196,14 +196,14 @@ export class TaskStore {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return out.Attributes as TaskItem;
+      return { applied: true, item: out.Attributes as TaskItem };
     } catch (err) {
       if (!isConditionFailure(err)) throw err;
     }
     // A retried request whose first try had already been applied fails its own condition: recognise our write.
-    const item = await this.read(taskId);
-    const ours = item && item.leaseOwner === claim.owner && item.attempt === claim.fence && item.status === values[':status'];
-    return ours ? item : undefined;
+    const current = await this.read(taskId);
+    const ours = current && current.leaseOwner === claim.owner && current.attempt === claim.fence && current.status === values[':status'];
+    return ours ? { applied: true, item: current } : { applied: false, current };
   }
 
   /** Records a message that cannot be processed, keyed by its SQS message id (a redelivery finds it). */
