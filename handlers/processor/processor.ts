@@ -38,6 +38,14 @@ export interface ProcessorDeps {
   readonly metrics: Metrics;
 }
 
+/** What the records of one invocation share. */
+interface Invocation {
+  readonly settings: ProcessorSettings;
+  readonly context: Context;
+  readonly store: TaskStore;
+  readonly locks: ObjectLock;
+}
+
 interface RecordOutcome {
   /** Report the record in `batchItemFailures`. */
   readonly retry: boolean;
@@ -99,7 +107,7 @@ export function createProcessor(deps: ProcessorDeps): (event: SQSEvent, context:
     return { retry: false, notify: orphaned ? item : undefined };
   }
 
-  async function reject(record: SQSRecord, store: TaskStore, reason: string, context: Context, log: Logger, taskType?: string): Promise<RecordOutcome> {
+  async function reject(record: SQSRecord, { store, context }: Invocation, reason: string, log: Logger, taskType?: string): Promise<RecordOutcome> {
     if (Buffer.byteLength(record.body, 'utf8') > MAX_STORED_BODY_BYTES) {
       log.error('invalid message too large to record; left on the queue for the dead-letter queue', { reason });
       return { retry: true };
@@ -113,7 +121,7 @@ export function createProcessor(deps: ProcessorDeps): (event: SQSEvent, context:
   }
 
   /** Takes the object lock, waiting with jittered exponential backoff inside the budget. */
-  async function acquireLock(locks: ObjectLock, message: TaskMessage, claim: Claim, settings: ProcessorSettings, context: Context, log: Logger): Promise<HeldLock | undefined> {
+  async function acquireLock({ locks, settings, context }: Invocation, message: TaskMessage, claim: Claim, log: Logger): Promise<HeldLock | undefined> {
     const lockId = objectLockId(message.bucket, message.key);
     const leaseMs = settings.leaseSeconds * 1000;
     const budgetMs = Math.min(settings.lockWaitMaxMs, context.getRemainingTimeInMillis() - RUN_RESERVE_MS);
@@ -139,7 +147,7 @@ export function createProcessor(deps: ProcessorDeps): (event: SQSEvent, context:
   }
 
   /** Runs the executor while a heartbeat keeps the lock; a lost lock aborts the executor's signal. */
-  async function run(locks: ObjectLock, lock: HeldLock, message: TaskMessage, settings: ProcessorSettings, log: Logger): Promise<Record<string, unknown>> {
+  async function run({ locks, settings }: Invocation, lock: HeldLock, message: TaskMessage, log: Logger): Promise<Record<string, unknown>> {
     const executor = deps.executors[message.taskType];
     const leaseMs = settings.leaseSeconds * 1000;
     const controller = new AbortController();
@@ -155,13 +163,16 @@ export function createProcessor(deps: ProcessorDeps): (event: SQSEvent, context:
       return result;
     } finally {
       clearInterval(heartbeat);
-      if (!(await locks.release(lock))) log.warn('object lock was no longer ours at release', { lockId: lock.lockId });
+      // A failed release only delays the next holder until the lease ends: it must not undo the run.
+      await locks.release(lock).then(
+        (released) => released || log.warn('object lock was no longer ours at release', { lockId: lock.lockId }),
+        (err: Error) => log.warn('could not release the object lock; it frees when its lease ends', { lockId: lock.lockId, error: err }),
+      );
     }
   }
 
-  async function processTask(record: SQSRecord, message: TaskMessage, settings: ProcessorSettings, context: Context, log: Logger): Promise<RecordOutcome> {
-    const store = new TaskStore(db, settings.taskTableName, settings.statusShards, settings.taskRetentionDays);
-    const locks = new ObjectLock(db, settings.lockTableName);
+  async function processTask(record: SQSRecord, invocation: Invocation, message: TaskMessage, log: Logger): Promise<RecordOutcome> {
+    const { settings, context, store, locks } = invocation;
     const now = clock();
     const owner = `${context.awsRequestId}/${record.messageId}`;
     const claimed = await store.claim(message, owner, now, now + context.getRemainingTimeInMillis() + CLAIM_LEASE_MARGIN_MS, record.messageId);
@@ -180,7 +191,7 @@ export function createProcessor(deps: ProcessorDeps): (event: SQSEvent, context:
     if (runsBefore >= settings.maxAttempts) {
       completion = { status: 'FAILED', error: `attempts exhausted: ${runsBefore} runs ended without completing` };
     } else {
-      const lock = await acquireLock(locks, message, claim, settings, context, log);
+      const lock = await acquireLock(invocation, message, claim, log);
       if (!lock) {
         const holder = await locks.holder(objectLockId(message.bucket, message.key));
         await store.defer(message.taskId, claim, clock());
@@ -188,7 +199,7 @@ export function createProcessor(deps: ProcessorDeps): (event: SQSEvent, context:
         return { retry: true };
       }
       try {
-        completion = { status: 'SUCCEEDED', result: await run(locks, lock, message, settings, log) };
+        completion = { status: 'SUCCEEDED', result: await run(invocation, lock, message, log) };
       } catch (err) {
         const error = `${(err as Error).name}: ${(err as Error).message}`;
         const exhausted = runsBefore + 1 >= settings.maxAttempts;
@@ -212,22 +223,21 @@ export function createProcessor(deps: ProcessorDeps): (event: SQSEvent, context:
     return { retry: false, notify: item };
   }
 
-  async function processRecord(record: SQSRecord, settings: ProcessorSettings, context: Context): Promise<RecordOutcome> {
+  async function processRecord(record: SQSRecord, invocation: Invocation): Promise<RecordOutcome> {
     const log = logger.createChild({ persistentKeys: { messageId: record.messageId } });
     try {
       const parsed = parseTaskMessage(record.body);
-      const store = new TaskStore(db, settings.taskTableName, settings.statusShards, settings.taskRetentionDays);
       if (!parsed.ok) {
         log.appendPersistentKeys({ taskId: `rejected:${record.messageId}` });
-        return await reject(record, store, parsed.reason, context, log);
+        return await reject(record, invocation, parsed.reason, log);
       }
       const { message } = parsed;
       log.appendPersistentKeys({ taskId: message.taskId, taskType: message.taskType });
       if (!Object.hasOwn(deps.executors, message.taskType)) {
         log.appendPersistentKeys({ taskId: `rejected:${record.messageId}` });
-        return await reject(record, store, `no executor for task type ${JSON.stringify(message.taskType)}`, context, log, message.taskType);
+        return await reject(record, invocation, `no executor for task type ${JSON.stringify(message.taskType)}`, log, message.taskType);
       }
-      return await processTask(record, message, settings, context, log);
+      return await processTask(record, invocation, message, log);
     } catch (err) {
       log.error('record failed, it will be retried', { error: err as Error });
       return { retry: true };
@@ -238,13 +248,14 @@ export function createProcessor(deps: ProcessorDeps): (event: SQSEvent, context:
     logger.addContext(context);
     try {
       const settings = await deps.loadSettings();
+      const store = new TaskStore(db, settings.taskTableName, settings.statusShards, settings.taskRetentionDays);
+      const invocation: Invocation = { settings, context, store, locks: new ObjectLock(db, settings.lockTableName) };
       const records = event.Records;
-      const outcomes = await mapBounded(records, RECORD_CONCURRENCY, (r) => processRecord(r, settings, context));
+      const outcomes = await mapBounded(records, RECORD_CONCURRENCY, (r) => processRecord(r, invocation));
       const retry = new Set(records.filter((_, i) => outcomes[i].retry).map((r) => r.messageId));
 
       const finished = outcomes.flatMap((o, i) => (o.notify ? [{ item: o.notify, record: records[i] }] : []));
       const failed = await publishNotifications(deps.sns, finished.map((f) => notificationFor(f.item, settings)));
-      const store = new TaskStore(db, settings.taskTableName, settings.statusShards, settings.taskRetentionDays);
       await mapBounded(finished, RECORD_CONCURRENCY, async ({ item, record }) => {
         const error = failed.get(item.taskId);
         if (error === undefined) {
