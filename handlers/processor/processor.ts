@@ -5,7 +5,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { Clock } from '../common/config';
+import type { Clock } from '../common/config';
 import { PROCESSOR_METRICS, ProcessorMetric } from '../common/metrics';
 import { ProcessorSettings } from '../common/processor-parameters';
 import { parseTaskMessage, TaskMessage } from '../common/task-message';
