@@ -1,0 +1,282 @@
+import { performance } from 'perf_hooks';
+import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Clock } from '../common/config';
+import { PROCESSOR_METRICS, ProcessorMetric } from '../common/metrics';
+import { ProcessorSettings } from '../common/processor-parameters';
+import { parseTaskMessage, TaskMessage } from '../common/task-message';
+import { TERMINAL_STATUSES } from '../common/task-status';
+import { ExecutorRegistry, PermanentTaskError } from './executors';
+import { notificationFor, publishNotifications } from './notifications';
+import { HeldLock, ObjectLock, objectLockId } from './object-lock';
+import { Claim, Completion, TaskItem, TaskStore } from './task-store';
+
+/** Records of one batch processed at once; the rest wait for a free slot. */
+export const RECORD_CONCURRENCY = 10;
+/** Added to the invocation's remaining time to form the claim lease: covers clock drift between hosts and the last write's latency. */
+export const CLAIM_LEASE_MARGIN_MS = 10_000;
+/** Time kept for running and completing the task after a lock wait. */
+export const RUN_RESERVE_MS = 5_000;
+/** Bodies larger than this cannot be stored on a REJECTED item (400 KB item limit); such a record stays on the queue for the DLQ. */
+export const MAX_STORED_BODY_BYTES = 300 * 1024;
+const BACKOFF_BASE_MS = 50;
+const BACKOFF_CAP_MS = 1_000;
+const MAX_VISIBILITY_SECONDS = 43_200;
+
+export interface ProcessorDeps {
+  readonly clock: Clock;
+  readonly loadSettings: () => Promise<ProcessorSettings>;
+  readonly executors: ExecutorRegistry;
+  readonly db: DynamoDBDocumentClient;
+  readonly sns: SNSClient;
+  readonly sqs: SQSClient;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}
+
+/** What the records of one invocation share. */
+interface Invocation {
+  readonly settings: ProcessorSettings;
+  readonly context: Context;
+  readonly store: TaskStore;
+  readonly locks: ObjectLock;
+}
+
+interface RecordOutcome {
+  /** Report the record in `batchItemFailures`. */
+  readonly retry: boolean;
+  /** A finished task whose notification this invocation publishes. */
+  readonly notify?: TaskItem;
+}
+
+// Lock waits are measured in real time (performance.now), unlike leases, which use the injectable wall clock.
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** SQS queue URL of a queue ARN (`arn:<partition>:sqs:<region>:<account>:<name>`). */
+export function queueUrlFromArn(arn: string): string {
+  const [, partition, , region, account, name] = arn.split(':');
+  const suffix = partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
+  return `https://sqs.${region}.${suffix}/${account}/${name}`;
+}
+
+async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** Builds the SQS handler; `index.ts` wires the real clients, tests inject a clock and executors. */
+export function createProcessor(deps: ProcessorDeps): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
+  const { clock, db, logger, metrics } = deps;
+  const count = (metric: ProcessorMetric, value = 1): void => {
+    metrics.addMetric(PROCESSOR_METRICS[metric].name, PROCESSOR_METRICS[metric].unit, value);
+  };
+
+  async function delayRetry(record: SQSRecord, seconds: number, log: Logger): Promise<void> {
+    const visibility = Math.min(MAX_VISIBILITY_SECONDS, Math.max(1, Math.ceil(seconds)));
+    try {
+      await deps.sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: queueUrlFromArn(record.eventSourceARN),
+          ReceiptHandle: record.receiptHandle,
+          VisibilityTimeout: visibility,
+        }),
+      );
+    } catch (err) {
+      // The record still comes back, after the queue's own visibility timeout.
+      log.warn('could not shorten the visibility of a deferred record', { error: err as Error });
+    }
+  }
+
+  /** A finished task seen again: publish its notification only if the worker that finished it is surely gone. */
+  function duplicate(item: TaskItem, log: Logger): RecordOutcome {
+    count('tasksDuplicate');
+    const orphaned = item.notification === 'PENDING' && (item.leaseExpiresAt ?? 0) < clock();
+    log.info('task already finished, acknowledged without running', { status: item.status, republish: orphaned });
+    return { retry: false, notify: orphaned ? item : undefined };
+  }
+
+  async function reject(record: SQSRecord, { store, context }: Invocation, reason: string, log: Logger, taskType?: string): Promise<RecordOutcome> {
+    if (Buffer.byteLength(record.body, 'utf8') > MAX_STORED_BODY_BYTES) {
+      log.error('invalid message too large to record; left on the queue for the dead-letter queue', { reason });
+      return { retry: true };
+    }
+    const now = clock();
+    const result = await store.reject(record.messageId, record.body, reason, now, now + context.getRemainingTimeInMillis() + CLAIM_LEASE_MARGIN_MS, taskType);
+    if (result.kind === 'finished') return duplicate(result.item, log);
+    log.warn('message rejected', { reason });
+    count('tasksRejected');
+    return { retry: false, notify: result.item };
+  }
+
+  /** Takes the object lock, waiting with jittered exponential backoff inside the budget. */
+  async function acquireLock({ locks, settings, context }: Invocation, message: TaskMessage, claim: Claim, log: Logger): Promise<HeldLock | undefined> {
+    const lockId = objectLockId(message.bucket, message.key);
+    const leaseMs = settings.leaseSeconds * 1000;
+    const budgetMs = Math.min(settings.lockWaitMaxMs, context.getRemainingTimeInMillis() - RUN_RESERVE_MS);
+    const started = performance.now();
+    let lock = await locks.tryAcquire(lockId, claim.owner, message.taskId, claim.fence, clock(), leaseMs);
+    let backoff = BACKOFF_BASE_MS;
+    let waited = false;
+    while (!lock) {
+      const elapsed = performance.now() - started;
+      if (elapsed >= budgetMs) break;
+      waited = true;
+      await sleep(Math.random() * Math.min(backoff, budgetMs - elapsed));
+      backoff = Math.min(backoff * 2, BACKOFF_CAP_MS);
+      lock = await locks.tryAcquire(lockId, claim.owner, message.taskId, claim.fence, clock(), leaseMs);
+    }
+    const waitedMs = performance.now() - started;
+    if (waited || !lock) {
+      count('lockWaits');
+      count('lockWaitTime', Math.round(waitedMs));
+      log.info('object lock was busy', { lockId, waitedMs: Math.round(waitedMs), acquired: Boolean(lock) });
+    }
+    return lock;
+  }
+
+  /** Runs the executor while a heartbeat keeps the lock; a lost lock aborts the executor's signal. */
+  async function run({ locks, settings }: Invocation, lock: HeldLock, message: TaskMessage, log: Logger): Promise<Record<string, unknown>> {
+    const executor = deps.executors[message.taskType];
+    const leaseMs = settings.leaseSeconds * 1000;
+    const controller = new AbortController();
+    const heartbeat = setInterval(() => {
+      locks.extend(lock, clock(), leaseMs).then(
+        (held) => held || controller.abort(new Error(`object lock ${lock.lockId} was taken over`)),
+        (err: Error) => log.warn('could not extend the object lock', { error: err }),
+      );
+    }, leaseMs / 3);
+    try {
+      const result = await executor({ message, signal: controller.signal, logger: log });
+      if (controller.signal.aborted) throw controller.signal.reason;
+      return result;
+    } finally {
+      clearInterval(heartbeat);
+      // A failed release only delays the next holder until the lease ends: it must not undo the run.
+      await locks.release(lock).then(
+        (released) => released || log.warn('object lock was no longer ours at release', { lockId: lock.lockId }),
+        (err: Error) => log.warn('could not release the object lock; it frees when its lease ends', { lockId: lock.lockId, error: err }),
+      );
+    }
+  }
+
+  async function processTask(record: SQSRecord, invocation: Invocation, message: TaskMessage, log: Logger): Promise<RecordOutcome> {
+    const { settings, context, store, locks } = invocation;
+    const now = clock();
+    const owner = `${context.awsRequestId}/${record.messageId}`;
+    const claimed = await store.claim(message, owner, now, now + context.getRemainingTimeInMillis() + CLAIM_LEASE_MARGIN_MS, record.messageId);
+    if (claimed.kind === 'finished') return duplicate(claimed.item, log);
+    if (claimed.kind === 'conflict') {
+      count('claimConflicts');
+      log.info('task is held by a live claim, retrying after its lease', { leaseExpiresAt: claimed.leaseExpiresAt });
+      await delayRetry(record, (claimed.leaseExpiresAt - now) / 1000 + 1, log);
+      return { retry: true };
+    }
+    const claim: Claim = { owner, fence: claimed.item.attempt };
+    log.appendPersistentKeys({ attempt: claim.fence });
+    const runsBefore = claimed.item.attempt - 1 - claimed.item.deferrals;
+
+    let completion: Completion;
+    if (runsBefore >= settings.maxAttempts) {
+      completion = { status: 'FAILED', error: `attempts exhausted: ${runsBefore} runs ended without completing` };
+    } else {
+      const lock = await acquireLock(invocation, message, claim, log);
+      if (!lock) {
+        const holder = await locks.holder(objectLockId(message.bucket, message.key));
+        await store.defer(message.taskId, claim, clock());
+        await delayRetry(record, holder ? holder.expiresAt - clock() / 1000 : 1, log);
+        return { retry: true };
+      }
+      try {
+        completion = { status: 'SUCCEEDED', result: await run(invocation, lock, message, log) };
+      } catch (err) {
+        const error = `${(err as Error).name}: ${(err as Error).message}`;
+        const exhausted = runsBefore + 1 >= settings.maxAttempts;
+        completion = { status: err instanceof PermanentTaskError || exhausted ? 'FAILED' : 'PENDING', error };
+        log.warn('task run failed', { error: err as Error, permanent: err instanceof PermanentTaskError, exhausted });
+      }
+    }
+
+    const written = await store.complete(message.taskId, claim, completion, clock());
+    if (!written.applied) {
+      count('staleCompletions');
+      // Acknowledge only a settled task: otherwise this message may be the one still carrying it.
+      const settled = written.current !== undefined && TERMINAL_STATUSES.includes(written.current.status);
+      log.warn('completion refused: the claim was taken over by a newer attempt', { outcome: completion.status, settled });
+      return { retry: !settled };
+    }
+    const { item } = written;
+    if (item.status === 'PENDING') return { retry: true };
+    count(item.status === 'SUCCEEDED' ? 'tasksSucceeded' : 'tasksFailed');
+    log.info('task finished', { status: item.status });
+    return { retry: false, notify: item };
+  }
+
+  async function processRecord(record: SQSRecord, invocation: Invocation): Promise<RecordOutcome> {
+    const log = logger.createChild({ persistentKeys: { messageId: record.messageId } });
+    try {
+      const parsed = parseTaskMessage(record.body);
+      if (!parsed.ok) {
+        log.appendPersistentKeys({ taskId: `rejected:${record.messageId}` });
+        return await reject(record, invocation, parsed.reason, log);
+      }
+      const { message } = parsed;
+      log.appendPersistentKeys({ taskId: message.taskId, taskType: message.taskType });
+      if (!Object.hasOwn(deps.executors, message.taskType)) {
+        log.appendPersistentKeys({ taskId: `rejected:${record.messageId}` });
+        return await reject(record, invocation, `no executor for task type ${JSON.stringify(message.taskType)}`, log, message.taskType);
+      }
+      return await processTask(record, invocation, message, log);
+    } catch (err) {
+      log.error('record failed, it will be retried', { error: err as Error });
+      return { retry: true };
+    }
+  }
+
+  return async (event, context) => {
+    logger.addContext(context);
+    try {
+      const settings = await deps.loadSettings();
+      const store = new TaskStore(db, settings.taskTableName, settings.statusShards, settings.taskRetentionDays);
+      const invocation: Invocation = { settings, context, store, locks: new ObjectLock(db, settings.lockTableName) };
+      const records = event.Records;
+      const outcomes = await mapBounded(records, RECORD_CONCURRENCY, (r) => processRecord(r, invocation));
+      const retry = new Set(records.filter((_, i) => outcomes[i].retry).map((r) => r.messageId));
+
+      const finished = outcomes.flatMap((o, i) => (o.notify ? [{ item: o.notify, record: records[i] }] : []));
+      const failed = await publishNotifications(deps.sns, finished.map((f) => notificationFor(f.item, settings)));
+      await mapBounded(finished, RECORD_CONCURRENCY, async ({ item, record }) => {
+        const error = failed.get(item.taskId);
+        if (error === undefined) {
+          await store.markNotified(item.taskId).catch((err: Error) =>
+            logger.warn('notification sent but its marker stayed; a later duplicate may repeat it', {
+              taskId: item.taskId,
+              messageId: record.messageId,
+              error: err,
+            }),
+          );
+          return;
+        }
+        // The marker stays PENDING: the redelivery of this record publishes it again.
+        count('notificationFailures');
+        logger.error('notification not published, record will be retried', { taskId: item.taskId, messageId: record.messageId, error });
+        retry.add(record.messageId);
+      });
+      if (retry.size > 0) count('tasksRetried', retry.size);
+      return { batchItemFailures: records.filter((r) => retry.has(r.messageId)).map((r) => ({ itemIdentifier: r.messageId })) };
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  };
+}
