@@ -1,3 +1,4 @@
+import { parseTaskMessage } from '../../handlers/common/task-message';
 import type { Context, SQSRecord } from 'aws-lambda';
 import { GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { PublishBatchCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -46,23 +47,32 @@ export function ssmParameters(overrides: Partial<Record<keyof ProcessorSettings,
 let seq = 0;
 export const uniqueId = (prefix: string): string => `${prefix}-${++seq}-${Math.random().toString(36).slice(2, 8)}`;
 
+/** A wire message as the input transformers write it; `key` sets `object.key`. */
 export function wireMessage(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const { key = uniqueId('dir/file') + '.csv', ...rest } = overrides;
   return {
     version: 1,
-    taskId: uniqueId('task'),
     taskType: 'object-created',
     source: 's3-eventbridge',
     bucket: 'uploads-bucket',
-    key: uniqueId('dir/file') + '.csv',
+    object: { key },
     keyEncoding: 'none',
     size: '42',
     versionId: '',
     etag: 'abc',
     sequencer: '',
+    requestId: uniqueId('request'),
     eventTime: '2026-12-04T10:00:00Z',
     eventId: uniqueId('event'),
-    ...overrides,
+    ...rest,
   };
+}
+
+/** The task id the processor derives from a wire message (or an SQS body). */
+export function taskIdOf(body: Record<string, unknown> | string): string {
+  const parsed = parseTaskMessage(typeof body === 'string' ? body : JSON.stringify(body));
+  if (!parsed.ok) throw new Error(parsed.reason);
+  return parsed.message.taskId;
 }
 
 export function sqsRecord(body: string | Record<string, unknown>, messageId = uniqueId('msg')): SQSRecord {

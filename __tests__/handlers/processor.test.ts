@@ -14,6 +14,7 @@ import {
   SUCCESS_TOPIC,
   TestClock,
   uniqueId,
+  taskIdOf,
   wireMessage,
 } from './processor-harness';
 import type { TaskExecutor } from '../../handlers/processor/executors';
@@ -60,7 +61,7 @@ describe('processor', () => {
       deliveries.map((r) => h.processor({ clock, executors: recordedHeadObject(recorder) })(event(r), lambdaContext())),
     );
 
-    expect(recorder.executed).toEqual([body.taskId]);
+    expect(recorder.executed).toEqual([taskIdOf(body)]);
     // The other 49 met the live claim (retried once its lease is over) or the finished task (acknowledged).
     const retried = responses.flatMap(failedIds);
     const metrics = emf(h.output);
@@ -71,7 +72,7 @@ describe('processor', () => {
     expect(visibilities).toHaveLength(retried.length);
     // Lease = 60 s remaining + 10 s margin, plus a second.
     for (const v of visibilities) expect(v).toBe(71);
-    const task = await h.task(body.taskId as string);
+    const task = await h.task(taskIdOf(body));
     expect(task).toMatchObject({ status: 'SUCCEEDED', attempt: 1, statusShard: expect.stringMatching(/^SUCCEEDED#[0-3]$/) });
     expect(task?.notification).toBeUndefined();
 
@@ -87,7 +88,7 @@ describe('processor', () => {
     expect(notes).toHaveLength(1);
     expect(notes[0]).toMatchObject({
       topicArn: SUCCESS_TOPIC,
-      message: { taskId: body.taskId, status: 'SUCCEEDED', result: { size: 42, contentType: 'text/csv', etag: '"abc"' } },
+      message: { taskId: taskIdOf(body), status: 'SUCCEEDED', result: { size: 42, contentType: 'text/csv', etag: '"abc"' } },
       attributes: { status: 'SUCCEEDED', taskType: 'object-created', bucket: 'uploads-bucket' },
     });
   });
@@ -122,10 +123,10 @@ describe('processor', () => {
     // The claim lease (remaining time + margin) and the lock lease are both over.
     clock.advance(60_000 + 10_000 + 1_000);
     const second = await h.processor({ clock, executors: { 'object-created': fresh } })(event(sqsRecord(body)), lambdaContext(60_000));
-    const afterSecond = await h.task(body.taskId as string);
+    const afterSecond = await h.task(taskIdOf(body));
     releaseStale();
     const staleResponse = await staleRun;
-    return { body, staleRecord, second, afterSecond, staleResponse, final: await h.task(body.taskId as string) };
+    return { body, staleRecord, second, afterSecond, staleResponse, final: await h.task(taskIdOf(body)) };
   }
 
   test('a crashed worker is taken over after its lease and its late completion is refused', async () => {
@@ -138,7 +139,7 @@ describe('processor', () => {
     expect(h.published().map((n) => n.message.result)).toEqual([{ from: 'second worker' }]);
     expect(emf(h.output)).toMatchObject({ StaleCompletions: 1, TasksSucceeded: 1 });
     // The stale worker's release did not delete anything it no longer owned; the second worker released its own.
-    expect((await h.locks()).filter((l) => l.taskId === run.body.taskId)).toEqual([]);
+    expect((await h.locks()).filter((l) => l.taskId === taskIdOf(run.body))).toEqual([]);
   });
 
   test('a refused completion keeps its message when the task is not settled yet', async () => {
@@ -169,9 +170,9 @@ describe('processor', () => {
       h.processor({ clock, executors: { 'object-created': slow } })(event(sqsRecord(c)), lambdaContext()),
     ]);
     expect([...batch.batchItemFailures, ...other.batchItemFailures]).toEqual([]);
-    expect(recorder.executed.sort()).toEqual([a.taskId, b.taskId, c.taskId].sort());
+    expect(recorder.executed.sort()).toEqual([taskIdOf(a), taskIdOf(b), taskIdOf(c)].sort());
     expect(recorder.maxRunning).toBe(1);
-    for (const m of [a, b, c]) expect((await h.task(m.taskId as string))?.status).toBe('SUCCEEDED');
+    for (const m of [a, b, c]) expect((await h.task(taskIdOf(m)))?.status).toBe('SUCCEEDED');
   });
 
   test('a lock still busy after the wait defers the claim and shortens the visibility', async () => {
@@ -182,7 +183,7 @@ describe('processor', () => {
     await h.clients.documentClient.send(
       new PutCommand({
         TableName: 'locks',
-        Item: { lockId: `s3://${body.bucket}/${body.key}`, lockOwner: 'other', taskId: 'other-task', fence: 1, expiresAt: holderExpiresAt },
+        Item: { lockId: `s3://${body.bucket}/${(body.object as { key: string }).key}`, lockOwner: 'other', taskId: 'other-task', fence: 1, expiresAt: holderExpiresAt },
       }),
     );
     const record = sqsRecord(body);
@@ -190,7 +191,7 @@ describe('processor', () => {
     const processor = h.processor({ clock, executors: recordedHeadObject(recorder) });
     expect(failedIds(await processor(event(record), lambdaContext()))).toEqual([record.messageId]);
     expect(recorder.executed).toEqual([]);
-    expect(await h.task(body.taskId as string)).toMatchObject({ status: 'PENDING', attempt: 1, deferrals: 1 });
+    expect(await h.task(taskIdOf(body))).toMatchObject({ status: 'PENDING', attempt: 1, deferrals: 1 });
     const visibility = h.sqs.commandCalls(ChangeMessageVisibilityCommand)[0].args[0].input;
     expect(visibility).toMatchObject({ ReceiptHandle: record.receiptHandle, VisibilityTimeout: 8 });
     expect(visibility.QueueUrl).toBe('https://sqs.us-east-1.amazonaws.com/111122223333/task-queue');
@@ -198,7 +199,7 @@ describe('processor', () => {
     // Once the holder's lease has expired the task runs; the deferred claim did not use up an attempt.
     clock.advance(9_000);
     expect(failedIds(await processor(event(record), lambdaContext()))).toEqual([]);
-    expect(await h.task(body.taskId as string)).toMatchObject({ status: 'SUCCEEDED', attempt: 2, deferrals: 1 });
+    expect(await h.task(taskIdOf(body))).toMatchObject({ status: 'SUCCEEDED', attempt: 2, deferrals: 1 });
   });
 
   test('a worker whose object lock is taken over mid-run is aborted and leaves the new holder alone', async () => {
@@ -213,14 +214,14 @@ describe('processor', () => {
     const body = wireMessage();
     const run = h.processor({ clock, executors: { 'object-created': waitsForAbort } })(event(sqsRecord(body)), lambdaContext());
     await running;
-    const lockId = `s3://${body.bucket}/${body.key}`;
+    const lockId = `s3://${body.bucket}/${(body.object as { key: string }).key}`;
     const intruder = { lockId, lockOwner: 'intruder', taskId: 'other-task', fence: 1, expiresAt: Math.floor(clock.now / 1000) + 60 };
     await h.clients.documentClient.send(new PutCommand({ TableName: 'locks', Item: intruder }));
 
     // The heartbeat (every lease-seconds / 3 = 3.3 s) finds the lock gone and aborts the run.
     const response = await run;
     expect(failedIds(response)).toHaveLength(1);
-    expect(await h.task(body.taskId as string)).toMatchObject({ status: 'PENDING', lastError: `Error: object lock ${lockId} was taken over` });
+    expect(await h.task(taskIdOf(body))).toMatchObject({ status: 'PENDING', lastError: `Error: object lock ${lockId} was taken over` });
     expect((await h.locks()).find((l) => l.lockId === lockId)).toEqual(intruder);
     expect(h.published()).toEqual([]);
   });
@@ -249,21 +250,21 @@ describe('processor', () => {
     const throttledBody = wireMessage();
     const throttled = sqsRecord(throttledBody);
     const ok2 = sqsRecord(wireMessage());
-    h.throttledTaskIds.add(throttledBody.taskId as string);
+    h.throttledTaskIds.add(taskIdOf(throttledBody));
     const response = await h.processor({ clock })(event(ok1, throttled, ok2), lambdaContext());
     expect(failedIds(response)).toEqual([throttled.messageId]);
     expect(emf(h.output)).toMatchObject({ TasksRetried: 1, TasksSucceeded: 2 });
     h.throttledTaskIds.clear();
-    expect(await h.task(throttledBody.taskId as string)).toBeUndefined();
-    for (const r of [ok1, ok2]) expect((await h.task(JSON.parse(r.body).taskId))?.status).toBe('SUCCEEDED');
-    expect(h.published().map((n) => n.message.taskId).sort()).toEqual([JSON.parse(ok1.body).taskId, JSON.parse(ok2.body).taskId].sort());
+    expect(await h.task(taskIdOf(throttledBody))).toBeUndefined();
+    for (const r of [ok1, ok2]) expect((await h.task(taskIdOf(r.body)))?.status).toBe('SUCCEEDED');
+    expect(h.published().map((n) => n.message.taskId).sort()).toEqual([taskIdOf(ok1.body), taskIdOf(ok2.body)].sort());
   });
 
   test.each([
     ['invalid JSON', '{"version": 1, "taskId": ', /body is not valid JSON/],
     ['a missing field', JSON.stringify({ ...wireMessage(), bucket: undefined }), /missing field "bucket"/],
-    ['a wrong type', JSON.stringify(wireMessage({ taskId: 12345 })), /field "taskId" must be a string, got number/],
-    ['an oversized key', JSON.stringify(wireMessage({ key: 'k'.repeat(1025) })), /field "key" is 1025 bytes/],
+    ['a wrong type', JSON.stringify(wireMessage({ bucket: 12345 })), /field "bucket" must be a string, got number/],
+    ['an oversized key', JSON.stringify(wireMessage({ key: 'k'.repeat(1025) })), /field "object.key" is 1025 bytes/],
     ['an unknown task type', JSON.stringify(wireMessage({ taskType: 'transcode' })), /no executor for task type "transcode"/],
   ])('rejects %s, keeping the raw body, and notifies', async (_case, body, reason) => {
     const clock = new TestClock();
@@ -326,12 +327,12 @@ describe('processor', () => {
     const body = wireMessage();
     const record = sqsRecord(body);
     expect(failedIds(await processor(event(record), lambdaContext()))).toEqual([record.messageId]);
-    expect(await h.task(body.taskId as string)).toMatchObject({ status: 'PENDING', attempt: 1, lastError: 'Error: upstream timeout' });
+    expect(await h.task(taskIdOf(body))).toMatchObject({ status: 'PENDING', attempt: 1, lastError: 'Error: upstream timeout' });
     expect(h.published()).toEqual([]);
 
     clock.advance(300_000);
     expect(failedIds(await processor(event(record), lambdaContext()))).toEqual([]);
-    expect(await h.task(body.taskId as string)).toMatchObject({ status: 'FAILED', attempt: 2, statusShard: expect.stringMatching(/^FAILED#/) });
+    expect(await h.task(taskIdOf(body))).toMatchObject({ status: 'FAILED', attempt: 2, statusShard: expect.stringMatching(/^FAILED#/) });
     const notes = h.published();
     expect(notes).toHaveLength(1);
     expect(notes[0]).toMatchObject({ topicArn: FAILURE_TOPIC, message: { status: 'FAILED', error: 'Error: upstream timeout', attempt: 2 }, attributes: { status: 'FAILED' } });
@@ -342,8 +343,8 @@ describe('processor', () => {
     const body = wireMessage({ versionId: 'v7' });
     const response = await h.processor({ clock: new TestClock() })(event(sqsRecord(body)), lambdaContext());
     expect(response.batchItemFailures).toEqual([]);
-    expect(h.s3.commandCalls(HeadObjectCommand)[0].args[0].input).toEqual({ Bucket: 'uploads-bucket', Key: body.key, VersionId: 'v7' });
-    expect(await h.task(body.taskId as string)).toMatchObject({ status: 'FAILED', attempt: 1, lastError: expect.stringMatching(/^PermanentTaskError: object .* version v7 does not exist$/) });
+    expect(h.s3.commandCalls(HeadObjectCommand)[0].args[0].input).toEqual({ Bucket: 'uploads-bucket', Key: (body.object as { key: string }).key, VersionId: 'v7' });
+    expect(await h.task(taskIdOf(body))).toMatchObject({ status: 'FAILED', attempt: 1, lastError: expect.stringMatching(/^PermanentTaskError: object .* version v7 does not exist$/) });
     expect(h.published()[0]).toMatchObject({ topicArn: FAILURE_TOPIC, attributes: { status: 'FAILED' } });
   });
 
@@ -355,13 +356,13 @@ describe('processor', () => {
     const record = sqsRecord(body);
     const processor = h.processor({ clock });
     expect(failedIds(await processor(event(record), lambdaContext()))).toEqual([record.messageId]);
-    expect(await h.task(body.taskId as string)).toMatchObject({ status: 'SUCCEEDED', notification: 'PENDING' });
+    expect(await h.task(taskIdOf(body))).toMatchObject({ status: 'SUCCEEDED', notification: 'PENDING' });
 
     resetMocks(h);
     clock.advance(300_000);
     expect(failedIds(await processor(event(record), lambdaContext()))).toEqual([]);
-    expect(h.published().map((n) => n.message.taskId)).toEqual([body.taskId]);
-    expect((await h.task(body.taskId as string))?.notification).toBeUndefined();
+    expect(h.published().map((n) => n.message.taskId)).toEqual([taskIdOf(body)]);
+    expect((await h.task(taskIdOf(body)))?.notification).toBeUndefined();
     expect(h.s3.commandCalls(HeadObjectCommand)).toHaveLength(0);
   });
 
@@ -420,6 +421,6 @@ describe('processor', () => {
     const body = wireMessage();
     const response = await handler({ Records: [sqsRecord(body)] }, lambdaContext());
     expect(response.batchItemFailures).toEqual([]);
-    expect(await h.task(body.taskId as string)).toMatchObject({ status: 'SUCCEEDED' });
+    expect(await h.task(taskIdOf(body))).toMatchObject({ status: 'SUCCEEDED' });
   });
 });
