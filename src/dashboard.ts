@@ -81,8 +81,8 @@ function serializeProperties(widget: Widget): Record<string, unknown> {
   }
   const ids = new Set(widget.lines.filter((l) => !isExpression(l) && l.id).map((l) => (l as MetricLine).id));
   for (const line of widget.lines.filter(isExpression)) {
-    const unknown = (line.expression.match(/\b[a-z]\w*/g) ?? []).filter((id) => !ids.has(id));
-    if (unknown.length) throw new Error(`widget "${widget.title}": expression ${line.id} refers to unknown ids ${unknown.join(', ')}`);
+    const missing = (line.expression.match(/\b[a-z]\w*/g) ?? []).filter((id) => !ids.has(id));
+    if (missing.length) throw new Error(`widget "${widget.title}": expression ${line.id} refers to unknown ids ${missing.join(', ')}`);
   }
   return {
     title: widget.title,
