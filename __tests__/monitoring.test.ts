@@ -6,6 +6,7 @@ import { PROCESSOR_METRICS } from '../handlers/common/metrics';
 import { AccountContext } from '../src/account';
 import { ConfigError, loadConfig, SETTINGS } from '../src/config';
 import { Encryption } from '../src/encryption';
+import { dashboardBody, GraphWidget } from '../src/dashboard';
 import { Monitoring, MonitoringProps } from '../src/monitoring';
 import { RegionalProviders } from '../src/providers';
 import { TaskQueues } from '../src/queues';
@@ -117,19 +118,18 @@ function dashboardProblems(stack: Json, dashboardBody: Json): string[] {
   (dashboardBody.widgets as Json[]).forEach((widget, index) => {
     const p = widget.properties;
     const where = `widget ${index} "${p.title}"`;
-    if (!regions.includes(p.region)) {
-      problems.push(`${where}: region ${p.region} has no provider`);
-      return;
-    }
     if (widget.type === 'alarm') {
       for (const arn of p.alarms) {
-        const alarm = declared(stack, arn, 'aws_cloudwatch_metric_alarm', 'arn');
-        if (!alarm || regionOf(stack, alarm) !== p.region) problems.push(`${where}: ${arn} is not an alarm declared in ${p.region}`);
+        if (!declared(stack, arn, 'aws_cloudwatch_metric_alarm', 'arn')) problems.push(`${where}: ${arn} is not a declared alarm`);
       }
       return;
     }
     if (widget.type !== 'metric') {
       problems.push(`${where}: unexpected widget type ${widget.type}`);
+      return;
+    }
+    if (!regions.includes(p.region)) {
+      problems.push(`${where}: region ${p.region} has no provider`);
       return;
     }
     const entries = p.metrics as unknown[][];
@@ -338,15 +338,15 @@ describe('dashboard', () => {
     ['a handler metric under another service', (c) => (findEntry(c, (e) => e.includes('service')).entry[3] = 'other'), 'dimensions must be exactly service=processor'],
     ['a handler metric the handler does not publish', (c) => (findEntry(c, (e) => e.includes('service')).entry[1] = 'TasksVanished'), 'publishes no metric TasksVanished'],
     ['a namespace no function publishes to', (c) => (findEntry(c, (e) => e.includes('service')).entry[0] = 'TapStack/other'), 'no function in us-east-1 publishes to namespace TapStack/other'],
-    ['an alarm that is not declared', (c) => (c.widgets[0].properties.alarms[0] = '${aws_cloudwatch_metric_alarm.ghost.arn}'), 'is not an alarm declared in us-east-1'],
+    ['an alarm that is not declared', (c) => (c.widgets[0].properties.alarms[0] = '${aws_cloudwatch_metric_alarm.ghost.arn}'), 'is not a declared alarm'],
   ])('the checker rejects %s', (_, change, problem) => {
     const problems = dashboardProblems(json, mutate(change));
     expect(problems.length).toBeGreaterThan(0);
     for (const found of problems) expect(found).toContain(problem);
   });
 
-  test('every widget names its region; DynamoDB widgets say which in their title', () => {
-    for (const widget of body.widgets as Json[]) {
+  test('every metric widget names its region; DynamoDB widgets say which in their title', () => {
+    for (const widget of (body.widgets as Json[]).filter((w) => w.type === 'metric')) {
       expect(['us-east-1', 'us-west-2']).toContain(widget.properties.region);
       if (widget.properties.title.startsWith('DynamoDB')) expect(widget.properties.title).toContain(`(${widget.properties.region})`);
     }
@@ -363,8 +363,9 @@ describe('dashboard', () => {
     }
   });
 
-  test('shows every alarm', () => {
+  test('shows every alarm, those in ALARM first', () => {
     const alarmWidget = (body.widgets as Json[]).find((w) => w.type === 'alarm');
+    expect(alarmWidget!.properties.sortBy).toBe('stateUpdatedTimestamp');
     const arns = Object.keys(resourcesOf(json, 'aws_cloudwatch_metric_alarm')).map((name) => `\${aws_cloudwatch_metric_alarm.${name}.arn}`);
     expect([...alarmWidget!.properties.alarms].sort()).toEqual(arns.sort());
   });
@@ -412,6 +413,30 @@ describe('dashboard', () => {
     for (const { name } of Object.values(PROCESSOR_METRICS)) {
       expect(lines.some((l) => l.startsWith(`us-east-1 TapStack/${PREFIX} ${name} service=processor `))).toBe(true);
     }
+  });
+});
+
+describe('dashboard body builder', () => {
+  const graph = (lines: GraphWidget['lines']): GraphWidget => ({ kind: 'graph', title: 'g', region: 'us-east-1', periodSeconds: 60, lines });
+  const errors = { namespace: 'AWS/Lambda', metricName: 'Errors', dimensions: { FunctionName: 'f' }, stat: 'Sum', label: 'Errors', id: 'errors' };
+
+  test('writes metric lines as [namespace, name, dimension, value, options] and expressions as [{ expression }]', () => {
+    const widget = JSON.parse(dashboardBody([[graph([errors, { expression: 'errors * 2', label: 'Double', id: 'double' }])]])).widgets[0];
+    expect(widget).toMatchObject({ type: 'metric', x: 0, y: 0, width: 24, height: 6 });
+    expect(widget.properties.metrics).toEqual([
+      ['AWS/Lambda', 'Errors', 'FunctionName', 'f', { stat: 'Sum', label: 'Errors', id: 'errors' }],
+      [{ expression: 'errors * 2', label: 'Double', id: 'double' }],
+    ]);
+  });
+
+  test('fails if an expression refers to a line the widget does not define', () => {
+    expect(() => dashboardBody([[graph([errors, { expression: 'SUM([errors, throttles])', label: 'All', id: 'all' }])]])).toThrow(
+      'widget "g": expression all refers to unknown ids throttles',
+    );
+  });
+
+  test('fails if a row cannot share the 24-unit grid equally', () => {
+    expect(() => dashboardBody([Array.from({ length: 5 }, () => graph([errors]))])).toThrow('got 5');
   });
 });
 

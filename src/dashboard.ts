@@ -49,10 +49,10 @@ export interface GraphWidget {
   readonly annotations?: readonly Annotation[];
 }
 
+/** Alarm states; the ARNs name the alarms' region (this widget type has no region property). */
 export interface AlarmStatusWidget {
   readonly kind: 'alarms';
   readonly title: string;
-  readonly region: string;
   readonly alarmArns: readonly string[];
 }
 
@@ -77,7 +77,8 @@ function serializeLine(line: Line): unknown[] {
 
 function serializeProperties(widget: Widget): Record<string, unknown> {
   if (widget.kind === 'alarms') {
-    return { title: widget.title, region: widget.region, alarms: widget.alarmArns };
+    // Alarms in ALARM first, then by most recent change.
+    return { title: widget.title, alarms: widget.alarmArns, sortBy: 'stateUpdatedTimestamp' };
   }
   const ids = new Set(widget.lines.filter((l) => !isExpression(l) && l.id).map((l) => (l as MetricLine).id));
   for (const line of widget.lines.filter(isExpression)) {

@@ -169,7 +169,7 @@ export class Monitoring extends Construct {
       provider: props.primary,
       dashboardName,
       dashboardBody: dashboardBody([
-        [{ kind: 'alarms', title: 'Alarms', region: primaryRegion, alarmArns: this.alarms.map((a) => a.arn) }],
+        [{ kind: 'alarms', title: 'Alarms', alarmArns: this.alarms.map((a) => a.arn) }],
         this.queueWidgets(),
         this.processorWidgets(),
         this.tableWidgets(primaryRegion, replicaRegion, tables),
