@@ -35,8 +35,8 @@ export interface MonitoringProps {
   readonly thresholds?: Partial<AlarmThresholds>;
 }
 
-/** Period of the count alarms (errors, throttles, failures): thresholds are per 5 minutes. */
-export const COUNT_ALARM_PERIOD_SECONDS = 300;
+/** Period of every alarm but the DLQ ones: count thresholds are per 5 minutes. */
+const ALARM_PERIOD_SECONDS = 300;
 /** SQS publishes queue metrics every minute. */
 const QUEUE_PERIOD_SECONDS = 60;
 /** Replication latency must stay high for three 5-minute periods before it alarms. */
@@ -53,6 +53,13 @@ export function dynamodbOperations(resource: ProcessorResource): string[] {
   return PROCESSOR_AWS_CALLS.filter((c) => c.operation.startsWith('dynamodb:') && c.resources.includes(resource))
     .map((c) => c.operation.slice('dynamodb:'.length))
     .sort();
+}
+
+/** A table with the short key used in IDs and the operations the processor sends to it. */
+interface MonitoredTable {
+  readonly key: string;
+  readonly table: DynamodbTable;
+  readonly operations: readonly string[];
 }
 
 interface AlarmSpec {
@@ -90,7 +97,7 @@ export class Monitoring extends Construct {
     const service = this.processorMetricsService();
     const { primaryRegion, replicaRegion } = props;
     const t = this.thresholds;
-    const tables = TABLE_RESOURCES.map(([key, resource]) => ({
+    const tables = TABLE_RESOURCES.map(([key, resource]): MonitoredTable => ({
       key,
       table: props.tables[resource],
       operations: dynamodbOperations(resource),
@@ -111,7 +118,7 @@ export class Monitoring extends Construct {
       description: 'The oldest task message is waiting too long: the processor is stalled or cannot keep up.',
       metric: queueMetric(props.taskQueue, 'ApproximateAgeOfOldestMessage'),
       threshold: t.oldestMessageAgeSeconds,
-      periodSeconds: COUNT_ALARM_PERIOD_SECONDS,
+      periodSeconds: ALARM_PERIOD_SECONDS,
     });
     const fn = props.processor;
     this.alarm('processor-errors', {
@@ -119,21 +126,21 @@ export class Monitoring extends Construct {
       description: 'Processor invocations fail (crash, timeout, configuration); per-task failures are reported separately.',
       metric: lambdaMetric(fn, 'Errors', 'Sum'),
       threshold: t.processorErrors,
-      periodSeconds: COUNT_ALARM_PERIOD_SECONDS,
+      periodSeconds: ALARM_PERIOD_SECONDS,
     });
     this.alarm('processor-throttles', {
       name: 'processor-throttles',
       description: 'Processor invocations are throttled; throttled SQS receives count toward the DLQ limit.',
       metric: lambdaMetric(fn, 'Throttles', 'Sum'),
       threshold: t.processorThrottles,
-      periodSeconds: COUNT_ALARM_PERIOD_SECONDS,
+      periodSeconds: ALARM_PERIOD_SECONDS,
     });
     this.alarm('processor-destination-failures', {
       name: 'processor-destination-delivery-failures',
       description: 'Lambda could not deliver asynchronous invocation results to the outcome topics.',
       metric: lambdaMetric(fn, 'DestinationDeliveryFailures', 'Sum'),
       threshold: t.destinationDeliveryFailures,
-      periodSeconds: COUNT_ALARM_PERIOD_SECONDS,
+      periodSeconds: ALARM_PERIOD_SECONDS,
     });
     for (const { key, table, operations } of tables) {
       this.alarm(`${key}-throttled-requests`, {
@@ -145,14 +152,14 @@ export class Monitoring extends Construct {
           metrics: Object.fromEntries(operations.map((op) => [operationId(op), throttledRequests(table, op, 'Sum')])),
         },
         threshold: t.tableThrottledRequests,
-        periodSeconds: COUNT_ALARM_PERIOD_SECONDS,
+        periodSeconds: ALARM_PERIOD_SECONDS,
       });
       this.alarm(`${key}-replication-latency`, {
         name: `${this.ownName(table.nameInput, 'table')}-replication-latency`,
         description: `Writes to ${table.nameInput} reach ${replicaRegion} late: the replica would lose recent tasks in a failover.`,
         metric: replicationLatency(table, replicaRegion),
         threshold: t.replicationLatencyMs,
-        periodSeconds: COUNT_ALARM_PERIOD_SECONDS,
+        periodSeconds: ALARM_PERIOD_SECONDS,
         evaluationPeriods: REPLICATION_LATENCY_PERIODS,
       });
     }
@@ -161,13 +168,12 @@ export class Monitoring extends Construct {
       description: `DynamoDB rejects requests with HTTP 400 (validation, access, missing table) in ${primaryRegion}, for the whole account.`,
       metric: { namespace: 'AWS/DynamoDB', metricName: 'UserErrors', dimensions: {}, stat: 'Sum' },
       threshold: t.dynamodbUserErrors,
-      periodSeconds: COUNT_ALARM_PERIOD_SECONDS,
+      periodSeconds: ALARM_PERIOD_SECONDS,
     });
 
-    const dashboardName = `${props.namePrefix}-overview`;
     this.dashboard = new CloudwatchDashboard(this, 'dashboard', {
       provider: props.primary,
-      dashboardName,
+      dashboardName: `${props.namePrefix}-overview`,
       dashboardBody: dashboardBody([
         [{ kind: 'alarms', title: 'Alarms', alarmArns: this.alarms.map((a) => a.arn) }],
         this.queueWidgets(),
@@ -295,7 +301,7 @@ export class Monitoring extends Construct {
   }
 
   /** Capacity, throttles and outgoing replication of both tables, as seen in `region`. */
-  private tableWidgets(region: string, otherRegion: string, tables: readonly { key: string; table: DynamodbTable; operations: string[] }[]): GraphWidget[] {
+  private tableWidgets(region: string, otherRegion: string, tables: readonly MonitoredTable[]): GraphWidget[] {
     const capacity = (metricName: string): MetricLine[] => [
       ...tables.map(({ table }) => ({ ...tableMetric(table, metricName, 'Sum'), label: table.nameInput ?? metricName })),
       { ...tableMetric(this.props.tables.taskTable, metricName, 'Sum', TASK_TABLE_SCHEMA.statusIndexName), label: TASK_TABLE_SCHEMA.statusIndexName },
