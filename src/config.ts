@@ -84,6 +84,7 @@ export interface TapConfig {
     readonly tunables: ProcessorTunables;
   };
   readonly logRetentionDays: number;
+  readonly alarms: AlarmThresholds;
   readonly backend: BackendConfig;
 }
 
@@ -121,6 +122,53 @@ export const tunableVariable = (name: keyof ProcessorTunables): string =>
   `TAP_PROCESSOR_${PROCESSOR_PARAMETERS[name].name.toUpperCase().replace(/-/g, '_')}`;
 
 const TUNABLES = Object.keys(PROCESSOR_TUNABLE_DEFAULTS) as (keyof ProcessorTunables)[];
+
+/** Alarm thresholds: each alarm fires when its metric is greater than the threshold. */
+export interface AlarmThresholds {
+  /** Visible messages on any dead-letter queue (maximum over 1 minute). */
+  readonly deadLetterMessages: number;
+  /** Age of the oldest message on the task queue, in seconds (maximum over 5 minutes). */
+  readonly oldestMessageAgeSeconds: number;
+  /** Processor invocations ending in a function error, per 5 minutes. */
+  readonly processorErrors: number;
+  /** Throttled processor invocations, per 5 minutes. */
+  readonly processorThrottles: number;
+  /** Failed deliveries to the processor's asynchronous destinations, per 5 minutes. */
+  readonly destinationDeliveryFailures: number;
+  /** Throttled requests on one table (all operations the processor sends), per 5 minutes. */
+  readonly tableThrottledRequests: number;
+  /** DynamoDB HTTP 400 errors of the whole account in the primary region, per 5 minutes. */
+  readonly dynamodbUserErrors: number;
+  /** Average replication latency to the replica region, in milliseconds, for 15 minutes. */
+  readonly replicationLatencyMs: number;
+}
+
+interface ThresholdSpec {
+  readonly variable: string;
+  readonly defaultValue: number;
+  readonly max: number;
+  readonly description: string;
+}
+
+/** Every threshold's setting; all are integers from 0 to `max`. */
+export const ALARM_THRESHOLD_SETTINGS: { readonly [K in keyof AlarmThresholds]: ThresholdSpec } = {
+  deadLetterMessages: { variable: 'TAP_ALARM_DLQ_MESSAGES', defaultValue: 10, max: 100000, description: 'Alarm when a dead-letter queue holds more visible messages than this' },
+  // Three receives at the 300 s visibility timeout take 900 s: a message retried as designed stays below.
+  oldestMessageAgeSeconds: { variable: 'TAP_ALARM_OLDEST_MESSAGE_AGE_SECONDS', defaultValue: 1800, max: 1209600, description: 'Alarm when the oldest task message is older than this (work stalling); below TAP_QUEUE_RETENTION_SECONDS' },
+  processorErrors: { variable: 'TAP_ALARM_PROCESSOR_ERRORS', defaultValue: 5, max: 100000, description: 'Alarm when more processor invocations than this fail in 5 minutes' },
+  processorThrottles: { variable: 'TAP_ALARM_PROCESSOR_THROTTLES', defaultValue: 0, max: 100000, description: 'Alarm when more processor invocations than this are throttled in 5 minutes' },
+  destinationDeliveryFailures: { variable: 'TAP_ALARM_DESTINATION_DELIVERY_FAILURES', defaultValue: 0, max: 100000, description: 'Alarm when more deliveries than this to the processor destinations fail in 5 minutes' },
+  tableThrottledRequests: { variable: 'TAP_ALARM_TABLE_THROTTLED_REQUESTS', defaultValue: 10, max: 100000, description: 'Alarm when a table throttles more processor requests than this in 5 minutes' },
+  dynamodbUserErrors: { variable: 'TAP_ALARM_DYNAMODB_USER_ERRORS', defaultValue: 10, max: 100000, description: 'Alarm when DynamoDB returns more HTTP 400 errors than this in 5 minutes (whole account, primary region)' },
+  // Replication between regions of one geography typically takes 0.5-2.5 s.
+  replicationLatencyMs: { variable: 'TAP_ALARM_REPLICATION_LATENCY_MS', defaultValue: 30000, max: 3600000, description: 'Alarm when the average replication latency to the replica region exceeds this for 15 minutes' },
+};
+
+const THRESHOLDS = Object.keys(ALARM_THRESHOLD_SETTINGS) as (keyof AlarmThresholds)[];
+
+export const ALARM_THRESHOLD_DEFAULTS = Object.fromEntries(
+  THRESHOLDS.map((name) => [name, ALARM_THRESHOLD_SETTINGS[name].defaultValue]),
+) as unknown as AlarmThresholds;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -175,6 +223,10 @@ export const SETTINGS: readonly Setting[] = [
   ...TUNABLES.map((name) => {
     const spec = PROCESSOR_PARAMETERS[name];
     return setting(tunableVariable(name), String(PROCESSOR_TUNABLE_DEFAULTS[name]), `${spec.description} (SSM parameter ${spec.name})`, `an integer from ${spec.min} to ${spec.max}`);
+  }),
+  ...THRESHOLDS.map((name) => {
+    const spec = ALARM_THRESHOLD_SETTINGS[name];
+    return setting(spec.variable, String(spec.defaultValue), spec.description, `an integer from 0 to ${spec.max}`);
   }),
   setting('TAP_LOG_RETENTION_DAYS', '365', 'Retention of every log group', `one of ${LOG_RETENTION_DAYS.join(', ')}`),
   setting('TAP_BACKEND', 'local', 'Terraform backend', 'local, s3 or cloud'),
@@ -362,6 +414,20 @@ export function loadConfig(env: Env = process.env): TapConfig {
     );
   }
 
+  const retentionSeconds = r.int('TAP_QUEUE_RETENTION_SECONDS', 1209600, 60, 1209600);
+  const alarms = Object.fromEntries(
+    THRESHOLDS.map((name) => {
+      const spec = ALARM_THRESHOLD_SETTINGS[name];
+      return [name, r.int(spec.variable, spec.defaultValue, 0, spec.max)];
+    }),
+  ) as unknown as AlarmThresholds;
+  // SQS deletes a message at the end of its retention: an older message can never exist.
+  if (alarms.oldestMessageAgeSeconds >= retentionSeconds) {
+    throw new ConfigError(
+      `TAP_ALARM_OLDEST_MESSAGE_AGE_SECONDS must be less than TAP_QUEUE_RETENTION_SECONDS (${retentionSeconds}); received "${alarms.oldestMessageAgeSeconds}"`,
+    );
+  }
+
   return {
     project,
     owner,
@@ -379,7 +445,7 @@ export function loadConfig(env: Env = process.env): TapConfig {
     },
     queue: {
       visibilityTimeoutSeconds,
-      retentionSeconds: r.int('TAP_QUEUE_RETENTION_SECONDS', 1209600, 60, 1209600),
+      retentionSeconds,
       maxReceiveCount: r.int('TAP_QUEUE_MAX_RECEIVE_COUNT', 3, 1, 1000),
     },
     processor: {
@@ -389,6 +455,7 @@ export function loadConfig(env: Env = process.env): TapConfig {
       tunables,
     },
     logRetentionDays: r.oneOf('TAP_LOG_RETENTION_DAYS', 365, LOG_RETENTION_DAYS),
+    alarms,
     backend: readBackend(r, namePrefix, primaryRegion),
   };
 }

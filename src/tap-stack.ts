@@ -1,4 +1,4 @@
-import { TerraformStack } from 'cdktf';
+import { TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AccountContext } from './account';
 import { configureBackend } from './backend';
@@ -7,6 +7,7 @@ import { PROCESSOR_AWS_CALLS } from '../handlers/common/aws-calls';
 import { Encryption } from './encryption';
 import { Processor } from './functions';
 import { Ingestion } from './ingestion';
+import { Monitoring } from './monitoring';
 import { interfaceServicesFor, Network } from './network';
 import { ProcessorParameters } from './parameters';
 import { RegionalProviders } from './providers';
@@ -83,5 +84,32 @@ export class TapStack extends TerraformStack {
       logRetentionDays: config.logRetentionDays,
     });
     topics.allowOutcomePublisher(processor.fn.role);
+
+    const monitoring = new Monitoring(this, 'monitoring', {
+      primary,
+      primaryRegion,
+      replicaRegion,
+      namePrefix,
+      taskQueue: queues.taskQueue,
+      deadLetterQueues: [queues.deadLetterQueue, ingestion.deadLetterQueue],
+      processor: processor.fn.function,
+      metricsNamespace: processor.metricsNamespace,
+      tables,
+      alarmTopic: topics.alarms,
+      thresholds: config.alarms,
+    });
+    const outputs: Record<string, [value: string | string[], description: string]> = {
+      'dashboard-url': [monitoring.dashboardUrl, 'CloudWatch dashboard of queues, processor and tables'],
+      'task-queue-url': [queues.taskQueue.url, 'Task queue'],
+      'task-dlq-url': [queues.deadLetterQueue.url, 'Dead-letter queue of the task queue'],
+      'ingest-dlq-url': [ingestion.deadLetterQueue.url, 'Events EventBridge could not deliver to the task queue'],
+      'ingest-bucket-names': [ingestion.bucketNames, 'Buckets whose uploads become tasks (managed by this stack)'],
+      'task-table-name': [tables.taskTable.name, 'Task table (global table)'],
+      'lock-table-name': [tables.lockTable.name, 'Lock table (global table)'],
+      'success-topic-arn': [topics.success.arn, 'Task success notifications'],
+      'failure-topic-arn': [topics.failure.arn, 'Task failure and rejection notifications'],
+      'alarms-topic-arn': [topics.alarms.arn, 'CloudWatch alarm notifications'],
+    };
+    for (const [id, [value, description]] of Object.entries(outputs)) new TerraformOutput(this, id, { value, description });
   }
 }
