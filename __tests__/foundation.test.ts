@@ -87,6 +87,18 @@ describe('synthesis in two clones', () => {
     }
   });
 
+  test('a second synth reuses the kept build only while every input of the bundle is unchanged', () => {
+    const zips = (): string[] => [...readTree(path.join(first, 'cdktf.out')).keys()].filter((f) => f.endsWith('.zip'));
+    const before = zips();
+    expect(synthIn(first, { TZ: 'UTC' }).status).toBe(0);
+    const again = readTree(path.join(first, 'cdktf.out'));
+    for (const [file, bytes] of trees[0]) expect({ file, same: bytes.equals(again.get(file) as Buffer) }).toEqual({ file, same: true });
+    fs.appendFileSync(path.join(first, 'handlers/common/task-status.ts'), '\nexport const CACHE_PROBE = 1;\n');
+    fs.appendFileSync(path.join(first, 'handlers/processor/index.ts'), '\nexport { CACHE_PROBE } from "../common/task-status";\n');
+    expect(synthIn(first, { TZ: 'UTC' }).status).toBe(0);
+    expect(zips()).not.toEqual(before);
+  });
+
   test('the archive holds the minified handler and its source map, with fixed times and modes', () => {
     const [a] = trees;
     const [zipName, zip] = [...a.entries()].find(([f]) => f.endsWith('.zip')) as [string, Buffer];

@@ -21,6 +21,8 @@ export interface Bundle {
   readonly sha256Hex: string;
   /** Size of the bundled `index.js`, in bytes. */
   readonly bundleBytes: number;
+  /** Where the zip is kept in `.build/`. */
+  readonly zipPath: string;
 }
 
 // DOS times are local times: built from local fields, the stored value is the same in every time zone.
@@ -28,7 +30,61 @@ const FIXED_MTIME = new Date(1980, 0, 1, 0, 0, 0);
 // Regular file, rw-r--r--, in the upper half of the external attributes (made by Unix).
 const FILE_ATTRS = (0o100644 << 16) >>> 0;
 
-const cache = new Map<string, Bundle>();
+const memo = new Map<string, Bundle>();
+
+const BUILD_OPTIONS = {
+  bundle: true,
+  minify: true,
+  platform: 'node',
+  target: 'node22',
+  format: 'cjs',
+  sourcemap: 'linked',
+  sourcesContent: false,
+  legalComments: 'none',
+  charset: 'utf8',
+} as const;
+
+/** Files outside the bundle's inputs that can still change what it resolves to. */
+const RESOLUTION_FILES = ['package-lock.json', 'tsconfig.json'];
+
+/** What was built from which inputs: a later synth reuses the zip when every input is unchanged. */
+interface BuildRecord {
+  readonly recipe: string;
+  readonly inputs: Record<string, string>;
+  readonly zipFile: string;
+  readonly bundleBytes: number;
+}
+
+const buildDir = (): string => path.join(PROJECT_ROOT, '.build');
+const fileHash = (file: string): string => createHash('sha1').update(fs.readFileSync(path.join(PROJECT_ROOT, file))).digest('hex');
+
+function fingerprint(files: string[]): Record<string, string> {
+  return Object.fromEntries(files.filter((f) => fs.existsSync(path.join(PROJECT_ROOT, f))).sort().map((f) => [f, fileHash(f)]));
+}
+
+function recipe(name: string): string {
+  const versions = ['esbuild', 'fflate'].map((pkg) => JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'node_modules', pkg, 'package.json'), 'utf8')).version);
+  return createHash('sha256').update(JSON.stringify({ name, versions, BUILD_OPTIONS, mtime: FIXED_MTIME.getTime(), FILE_ATTRS })).digest('hex');
+}
+
+function finish(zip: Uint8Array, bundleBytes: number): Omit<Bundle, 'zipPath'> {
+  const digest = createHash('sha256').update(zip).digest();
+  return { zip, sha256Base64: digest.toString('base64'), sha256Hex: digest.toString('hex'), bundleBytes };
+}
+
+/** The previous build of this handler, when its recipe and every input are unchanged. */
+function reuse(name: string, want: string): Bundle | undefined {
+  try {
+    const record = JSON.parse(fs.readFileSync(path.join(buildDir(), `${name}.build.json`), 'utf8')) as BuildRecord;
+    if (record.recipe !== want) return undefined;
+    const now = fingerprint(Object.keys(record.inputs));
+    if (Object.keys(now).length !== Object.keys(record.inputs).length || Object.entries(now).some(([f, h]) => record.inputs[f] !== h)) return undefined;
+    const zipPath = path.join(buildDir(), record.zipFile);
+    return { ...finish(fs.readFileSync(zipPath), record.bundleBytes), zipPath };
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Bundles `handlers/<name>/index.ts` with esbuild (minified, with a source map) and zips it.
@@ -36,45 +92,44 @@ const cache = new Map<string, Bundle>();
  * The archive is reproducible: entries sorted, fixed times and modes, and fflate's
  * deflate (JavaScript pinned by the lockfile, so the bytes do not depend on the
  * Node.js zlib build). Source map paths are relative to the repository, so a
- * clone in another folder produces the same bytes.
+ * clone in another folder produces the same bytes. The zip is kept in `.build/`
+ * with the hashes of its inputs, and reused while they are unchanged.
  */
 export function bundleHandler(name: string): Bundle {
-  const cached = cache.get(name);
-  if (cached) return cached;
+  const memoized = memo.get(name);
+  if (memoized) return memoized;
   const entry = path.join(PROJECT_ROOT, 'handlers', name, 'index.ts');
   if (!fs.existsSync(entry)) {
     throw new Error(`handler "${name}" has no entry point: expected ${path.relative(PROJECT_ROOT, entry)}`);
   }
+  const want = recipe(name);
+  const bundle = reuse(name, want) ?? build(name, entry, want);
+  memo.set(name, bundle);
+  return bundle;
+}
+
+function build(name: string, entry: string, want: string): Bundle {
   const result = buildSync({
+    ...BUILD_OPTIONS,
     entryPoints: [entry],
     absWorkingDir: PROJECT_ROOT,
-    outfile: path.join(PROJECT_ROOT, '.build', name, 'index.js'),
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    sourcemap: 'linked',
-    sourcesContent: false,
-    legalComments: 'none',
-    charset: 'utf8',
+    outfile: path.join(buildDir(), name, 'index.js'),
     write: false,
+    metafile: true,
     logLevel: 'silent',
   });
   const files: Record<string, [Uint8Array, { mtime: Date; attrs: number; os: number }]> = {};
   for (const out of [...result.outputFiles].sort((a, b) => a.path.localeCompare(b.path))) {
     files[path.basename(out.path)] = [out.contents, { mtime: FIXED_MTIME, attrs: FILE_ATTRS, os: 3 }];
   }
-  const zip = zipSync(files, { level: 9 });
-  const digest = createHash('sha256').update(zip).digest();
-  const bundle: Bundle = {
-    zip,
-    sha256Base64: digest.toString('base64'),
-    sha256Hex: digest.toString('hex'),
-    bundleBytes: result.outputFiles.find((f) => f.path.endsWith('index.js'))?.contents.length ?? 0,
-  };
-  cache.set(name, bundle);
-  return bundle;
+  const bundleBytes = result.outputFiles.find((f) => f.path.endsWith('index.js'))?.contents.length ?? 0;
+  const done = finish(zipSync(files, { level: 9 }), bundleBytes);
+  const zipFile = `${name}-${done.sha256Hex.slice(0, 16)}.zip`;
+  fs.mkdirSync(buildDir(), { recursive: true });
+  fs.writeFileSync(path.join(buildDir(), zipFile), done.zip);
+  const record: BuildRecord = { recipe: want, inputs: fingerprint([...Object.keys(result.metafile.inputs), ...RESOLUTION_FILES]), zipFile, bundleBytes };
+  fs.writeFileSync(path.join(buildDir(), `${name}.build.json`), JSON.stringify(record));
+  return { ...done, zipPath: path.join(buildDir(), zipFile) };
 }
 
 export interface FunctionCodeProps {
@@ -91,14 +146,8 @@ export class FunctionCode extends Construct {
   constructor(scope: Construct, id: string, props: FunctionCodeProps) {
     super(scope, id);
     const bundle = bundleHandler(props.handlerName);
-    // The asset copies a file: write the zip where the build keeps its output, named by content.
-    const zipPath = path.join(PROJECT_ROOT, '.build', `${props.handlerName}-${bundle.sha256Hex.slice(0, 16)}.zip`);
-    if (!fs.existsSync(zipPath)) {
-      fs.mkdirSync(path.dirname(zipPath), { recursive: true });
-      fs.writeFileSync(zipPath, bundle.zip);
-    }
     this.asset = new TerraformAsset(this, 'Asset', {
-      path: zipPath,
+      path: bundle.zipPath,
       type: AssetType.FILE,
       assetHash: bundle.sha256Hex,
     });
