@@ -236,6 +236,27 @@ describe('architecture model', () => {
   });
 });
 
+describe('Graphviz source', () => {
+  const dot = toDot(buildModel(fixture()));
+
+  test('draws one box per region and one per concern inside it', () => {
+    expect(dot).toContain('subgraph "cluster_primary" {');
+    expect(dot).toContain('subgraph "cluster_primary_queueing" {');
+    expect(dot).toContain('subgraph "cluster_replica_data" {');
+  });
+
+  test('lays out an arrow that would close a cycle as the reverse arrow, pointing back', () => {
+    // The function reads the bucket its work comes from.
+    expect(dot).toMatch(/"aws_s3_bucket\.ingest" -> "aws_lambda_function\.fn" \[[^\]]*label="reads", dir=back\]/);
+    expect(dot).not.toContain('"aws_lambda_function.fn" -> "aws_s3_bucket.ingest"');
+  });
+
+  test('keeps the nodes of a box in one row, and the arrows inside a row from moving nodes', () => {
+    expect(dot).toContain('{ rank=same; "aws_sqs_queue.dlq"; "aws_sqs_queue.events_dlq"; "aws_sqs_queue.tasks"; }');
+    expect(dot).toMatch(/"aws_sqs_queue\.tasks" -> "aws_sqs_queue\.dlq" \[[^\]]*constraint=false\]/);
+  });
+});
+
 describe('architecture picture', () => {
   test('is the same bytes for the same stack, whatever the order of its keys', async () => {
     const first = await architectureSvg(fixture());

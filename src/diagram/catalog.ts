@@ -1,6 +1,6 @@
 import { Json, parseJsonAttribute, TfResource, valuesAt } from './terraform';
 
-/** The columns of the picture: what part of the system a resource serves. */
+/** The boxes of the picture: what part of the system a resource serves. */
 export const CONCERNS = ['ingest', 'queueing', 'compute', 'data', 'notification', 'observability', 'network', 'encryption'] as const;
 export type Concern = (typeof CONCERNS)[number];
 
@@ -180,7 +180,7 @@ const KINDS: Record<string, Kind> = {
 
 /** Concern of a resource type nobody listed yet, by its service. */
 const SERVICE_CONCERNS: [RegExp, Concern][] = [
-  [/^aws_(s3|cloudtrail)_/, 'ingest'],
+  [/^aws_(s3|cloudtrail)(_|$)/, 'ingest'],
   [/^aws_cloudwatch_event_/, 'ingest'],
   [/^aws_(sqs|pipes)_/, 'queueing'],
   [/^aws_(lambda|iam|ssm|sfn)_/, 'compute'],

@@ -28,7 +28,7 @@ const FONT = 'Helvetica';
 export function toDot(model: ArchitectureModel): string {
   const lines = [
     'digraph architecture {',
-    `  graph [rankdir=LR, newrank=true, fontname="${FONT}", fontsize=11, nodesep=0.25, ranksep=0.55, pad=0.3, labelloc=t, labeljust=l,`,
+    `  graph [rankdir=TB, newrank=true, fontname="${FONT}", fontsize=11, nodesep=0.25, ranksep=0.55, pad=0.3, labelloc=t, labeljust=l,`,
     `         label=<${title(model)}>];`,
     `  node [shape=box, style="rounded,filled", fillcolor="#ffffff", fontname="${FONT}", fontsize=10, margin="0.12,0.06"];`,
     `  edge [fontname="${FONT}", fontsize=9, arrowsize=0.7];`,
@@ -52,9 +52,13 @@ export function toDot(model: ArchitectureModel): string {
     }
     lines.push('  }');
   }
-  const { columns, free } = layoutHints(model);
-  for (const column of columns) lines.push(`  { rank=same; ${column.map(quote).join('; ')}; }`);
-  for (const e of model.edges) lines.push(`  ${quote(e.from)} -> ${quote(e.to)} [${edgeAttrs(e, free.has(e))}];`);
+  const { rows, flat, backward } = layoutHints(model);
+  for (const row of rows) lines.push(`  { rank=same; ${row.map(quote).join('; ')}; }`);
+  for (const e of model.edges) {
+    const attrs = edgeAttrs(e);
+    if (backward.has(e)) lines.push(`  ${quote(e.to)} -> ${quote(e.from)} [${attrs}, dir=back];`);
+    else lines.push(`  ${quote(e.from)} -> ${quote(e.to)} [${attrs}${flat.has(e) ? ', constraint=false' : ''}];`);
+  }
   lines.push('}', '');
   return lines.join('\n');
 }
@@ -86,24 +90,21 @@ function wrap(text: string, width: number): string[] {
   return lines;
 }
 
-function edgeAttrs(e: DiagramEdge, free: boolean): string {
-  const attrs = [EDGE_STYLE[e.kind].attrs];
-  if (e.label) attrs.push(`label=${quote(e.label)}`);
-  if (free) attrs.push('constraint=false');
-  return attrs.join(', ');
+function edgeAttrs(e: DiagramEdge): string {
+  return e.label ? `${EDGE_STYLE[e.kind].attrs}, label=${quote(e.label)}` : EDGE_STYLE[e.kind].attrs;
 }
 
-/** Edge kinds in the order they claim a place in the left-to-right flow. */
-const RANKING: EdgeKind[] = ['flow', 'failure', 'access', 'alert', 'replication', 'placement'];
-/** Concerns whose boxes hold a chain (bucket → rule), so their nodes keep their own columns. */
+/** Edge kinds in the order they claim a place in the top-down flow; `placement` claims none. */
+const RANKING: readonly EdgeKind[] = ['flow', 'failure', 'access', 'alert', 'replication'];
+/** Concerns whose boxes hold a chain (bucket → rule), so their nodes keep their own ranks. */
 const CHAINED: ReadonlySet<Concern> = new Set(['ingest']);
 
 /**
- * Keeps the picture compact: every box but a chained one is one column (its nodes share a rank), a secondary
- * region is one column, and an arrow that would close a cycle (the function reading the bucket its work
- * came from) or joins two nodes of a column does not move nodes.
+ * Keeps the picture compact: the nodes of every box but a chained one share a rank (one row), so do those of a
+ * secondary region; an arrow inside a row does not move nodes, and one that would close a cycle (the function
+ * reading the bucket its work came from) is laid out as the reverse arrow, pointing back.
  */
-function layoutHints(model: ArchitectureModel): { columns: string[][]; free: Set<DiagramEdge> } {
+function layoutHints(model: ArchitectureModel): { rows: string[][]; flat: Set<DiagramEdge>; backward: Set<DiagramEdge> } {
   const primary = model.regions[0]?.alias;
   const groups = new Map<string, string[]>();
   for (const n of model.nodes) {
@@ -111,31 +112,29 @@ function layoutHints(model: ArchitectureModel): { columns: string[][]; free: Set
     const key = n.region === primary ? `${n.region}/${n.concern}` : n.region;
     groups.set(key, [...(groups.get(key) ?? []), n.id]);
   }
-  const columnOf = new Map<string, string>();
-  const columns: string[][] = [];
+  const rowOf = new Map<string, string>();
+  const rows: string[][] = [];
   for (const [key, ids] of groups) {
-    // A box whose nodes feed each other (a queue and its DLQ stay side by side only if drawn as a chain) keeps its ranks.
+    // A box whose nodes feed one another keeps them in successive rows.
     const internal = model.edges.some((e) => e.kind === 'flow' && ids.includes(e.from) && ids.includes(e.to));
     if (internal || ids.length < 2) continue;
-    columns.push(ids);
-    for (const id of ids) columnOf.set(id, key);
+    rows.push(ids);
+    for (const id of ids) rowOf.set(id, key);
   }
-  const free = new Set<DiagramEdge>();
+  const flat = new Set<DiagramEdge>();
+  const backward = new Set<DiagramEdge>();
   const successors = new Map<string, string[]>();
   const reaches = (from: string, to: string, seen = new Set<string>()): boolean =>
     from === to || (!seen.has(from) && (seen.add(from), (successors.get(from) ?? []).some((s) => reaches(s, to, seen))));
-  const rank = (id: string) => columnOf.get(id) ?? id;
-  for (const kind of RANKING) {
-    for (const e of model.edges.filter((x) => x.kind === kind)) {
-      const [from, to] = [rank(e.from), rank(e.to)];
-      if (from === to || reaches(to, from)) {
-        free.add(e);
-        continue;
-      }
-      successors.set(from, [...(successors.get(from) ?? []), to]);
-    }
+  const rank = (id: string) => rowOf.get(id) ?? id;
+  const order = (e: DiagramEdge) => (RANKING.includes(e.kind) ? RANKING.indexOf(e.kind) : RANKING.length);
+  for (const e of [...model.edges].sort((a, b) => order(a) - order(b))) {
+    const [from, to] = [rank(e.from), rank(e.to)];
+    if (from === to || !RANKING.includes(e.kind)) flat.add(e);
+    else if (reaches(to, from)) backward.add(e);
+    else successors.set(from, [...(successors.get(from) ?? []), to]);
   }
-  return { columns, free };
+  return { rows, flat, backward };
 }
 
 function quote(s: string): string {
