@@ -68,6 +68,7 @@ class ModelBuilder {
   private readonly nodes = new Map<string, MutableNode>();
   private readonly edges = new Map<string, DiagramEdge>();
   private readonly regions: DiagramRegion[];
+  private namePrefix?: string;
 
   constructor(private readonly json: Json) {
     this.resources = resourcesOf(json);
@@ -101,8 +102,6 @@ class ModelBuilder {
     return { namePrefix: this.namePrefix, regions, nodes, edges };
   }
 
-  private namePrefix?: string;
-
   /** Puts a resource into the node it is drawn as or folded into. */
   private place(r: TfResource): void {
     const id = this.ownerOf(r.address);
@@ -131,8 +130,9 @@ class ModelBuilder {
     else {
       const candidates = kind.parentAttrs
         ? parentsOf(r, kind.parentAttrs)
-        : // Its users, not its own satellites (a role's policy points at the role, but belongs to it).
-          (this.referrers.get(address) ?? []).filter((u) => !this.isChildOf(u, address)).map((u) => u.address);
+        : // Its users: not its own satellites (a role's policy points at the role, but belongs to it), and not
+          // what only watches it (a dashboard naming the function's log group does not own that log group).
+          (this.referrers.get(address) ?? []).filter((u) => !this.isChildOf(u, address) && !watches(u)).map((u) => u.address);
       owner = candidates.map((c) => this.ownerOf(c, seen)).find((o) => o !== undefined) ?? address;
     }
     this.owners.set(address, owner);
@@ -259,18 +259,21 @@ class ModelBuilder {
     for (const t of to([b.alarm_actions, b.ok_actions, b.insufficient_data_actions])) this.addEdge(from, t, 'alert', 'alarm');
   }
 
-  /** Buckets (or anything else) an event pattern names, by reference or by the literal name of a bucket. */
+  /** Buckets (or anything else) an event pattern names: by reference, or by a bucket's literal name or ARN. */
   private patternSources(rule: TfResource): string[] {
     const pattern = parseJsonAttribute(rule.block.event_pattern);
     const leaves = new Set(stringLeaves(pattern));
     const referenced = referencesIn(pattern).map((ref) => ref.address);
-    const named = this.resources.filter((r) => r.type === 'aws_s3_bucket' && leaves.has(r.block.bucket)).map((r) => r.address);
+    const names = (r: TfResource) => {
+      const name = String(r.block.bucket);
+      return [...leaves].some((l) => l === name || l.endsWith(`:::${name}`) || l.includes(`:::${name}/`));
+    };
+    const named = this.resources.filter((r) => r.type === 'aws_s3_bucket' && names(r)).map((r) => r.address);
     return [...referenced, ...named].flatMap((a) => this.ownerOf(a) ?? []);
   }
 
   /** What each role may read or write, from its policy documents: the function's arrows to tables, topics, parameters. */
   private addAccessEdges(): void {
-
     const parameters = this.resources.filter((r) => r.type === 'aws_ssm_parameter');
     for (const r of this.resources.filter((x) => x.type === 'aws_iam_role_policy' || x.type === 'aws_iam_policy')) {
       const from = this.ownerOf(r.address);
@@ -326,6 +329,12 @@ class ModelBuilder {
 
 /** Concerns a role's grants are drawn to: where the function's data goes, not its plumbing (keys, logs, network). */
 const ACCESS_CONCERNS = new Set<Concern>(['ingest', 'queueing', 'compute', 'data', 'notification']);
+
+/** Alarms and dashboards name many resources without being part of any. */
+function watches(r: TfResource): boolean {
+  const kind = kindOf(r.type);
+  return kind.concern === 'observability' && kind.draw !== 'satellite';
+}
 
 function parentsOf(r: TfResource, attrs: readonly string[]): string[] {
   return attrs.flatMap((attr) => referencesIn(valuesAt(r.block, attr)).map((ref) => ref.address));
