@@ -240,6 +240,19 @@ describe('architecture model', () => {
     expect(buildModel(json).nodes.find((n) => n.id === 'aws_pipes_pipe.pipe')).toMatchObject({ concern: 'queueing', title: 'pipes pipe', name: 'pipe' });
   });
 
+  test('counts satellites that belong to nothing drawn (security groups of an existing VPC) per type and region', () => {
+    const json = fixture();
+    delete json.resource.aws_vpc;
+    delete json.resource.aws_subnet;
+    json.resource.aws_security_group = {
+      sg: { provider: 'aws.primary', vpc_id: 'vpc-0abc1234' },
+      sg2: { provider: 'aws.primary', vpc_id: 'vpc-0abc1234' },
+    };
+    const groups = buildModel(json).nodes.find((n) => n.id === 'aws_security_group@primary');
+    expect(groups).toMatchObject({ concern: 'network', title: '2 security groups' });
+    expect(groups?.resources).toEqual(['aws_security_group.sg', 'aws_security_group.sg2', 'aws_vpc_security_group_egress_rule.out']);
+  });
+
   test('fails if the JSON is not a synthesized stack', () => {
     expect(() => buildModel({ terraform: {} })).toThrow(/no "resource" blocks/);
   });

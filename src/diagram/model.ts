@@ -1,4 +1,4 @@
-import { CONCERNS, Concern, kindOf, NodeKind, SummaryKind } from './catalog';
+import { CONCERNS, Concern, kindOf, NodeKind } from './catalog';
 import { compare, Json, parseJsonAttribute, referencesIn, regionsOf, resourcesOf, stringLeaves, TfResource, valuesAt } from './terraform';
 
 /** One box of the picture: a resource, or a count of similar resources of one region. */
@@ -49,6 +49,8 @@ interface MutableNode {
   name?: string;
   details: string[];
   resources: string[];
+  /** The resources it stands for (several for a summary), not the ones folded into it. */
+  heads: TfResource[];
 }
 
 /** Builds the picture's model from a synthesized stack, using only resource types and references. */
@@ -84,10 +86,10 @@ class ModelBuilder {
   }
 
   build(): ArchitectureModel {
-    // Heads first, so a node takes its title from the resource it stands for, not from a folded one.
-    const isHead = (r: TfResource) => this.ownerOf(r.address) === r.address || kindOf(r.type).draw === 'summary';
-    for (const r of this.resources.filter(isHead)) this.place(r);
-    for (const r of this.resources.filter((x) => !isHead(x))) this.place(r);
+    // Heads first, so a node takes its concern and region from what it stands for, not from a folded resource.
+    const isHead = (r: TfResource) => this.ownerOf(r.address) === headIdOf(r);
+    for (const r of this.resources.filter(isHead)) this.place(r, true);
+    for (const r of this.resources.filter((x) => !isHead(x))) this.place(r, false);
     this.nameNodes();
     this.addReplicas();
     this.describeKeys();
@@ -95,7 +97,7 @@ class ModelBuilder {
     this.addAccessEdges();
     const concernOrder = (c: Concern) => CONCERNS.indexOf(c);
     const nodes = [...this.nodes.values()]
-      .map((n) => ({ ...n, resources: [...n.resources].sort(compare) }))
+      .map(({ heads: _, ...n }) => ({ ...n, resources: [...n.resources].sort(compare) }))
       .sort((a, b) => compare(a.region, b.region) || concernOrder(a.concern) - concernOrder(b.concern) || compare(a.id, b.id));
     const edges = [...this.edges.values()].sort((a, b) => compare(a.from, b.from) || compare(a.to, b.to) || compare(a.kind, b.kind));
     const regions = this.regions.filter((r) => nodes.some((n) => n.region === r.alias));
@@ -103,21 +105,19 @@ class ModelBuilder {
   }
 
   /** Puts a resource into the node it is drawn as or folded into. */
-  private place(r: TfResource): void {
-    const id = this.ownerOf(r.address);
-    if (!id) return;
-    const existing = this.nodes.get(id);
-    if (existing) {
-      existing.resources.push(r.address);
-      return;
-    }
-    const kind = kindOf(r.type);
-    // A satellite without owner is drawn on its own: losing a resource would be worse than one more box.
-    const title = kind.draw === 'summary' ? kind.plural : kind.title;
-    this.nodes.set(id, { id, concern: kind.concern, region: r.providerAlias, title, details: [], resources: [r.address] });
+  private place(r: TfResource, head: boolean): void {
+    const id = this.ownerOf(r.address)!;
+    const node = this.nodes.get(id) ?? { id, concern: kindOf(r.type).concern, region: r.providerAlias, title: '', details: [], resources: [], heads: [] };
+    this.nodes.set(id, node);
+    node.resources.push(r.address);
+    if (head) node.heads.push(r);
   }
 
-  /** The node a resource is drawn in: itself, its region's summary, or (for a satellite) its owner's node. */
+  /**
+   * The node a resource is drawn in: itself, its region's summary, or (for a satellite) its owner's node.
+   * Satellites without owner (security groups of a VPC this stack does not manage) are counted per type and
+   * region: losing a resource would be worse than one more box.
+   */
   private ownerOf(address: string, seen = new Set<string>()): string | undefined {
     if (this.owners.has(address)) return this.owners.get(address);
     const r = this.byAddress.get(address);
@@ -125,15 +125,14 @@ class ModelBuilder {
     seen.add(address);
     const kind = kindOf(r.type);
     let owner: string | undefined;
-    if (kind.draw === 'node') owner = address;
-    else if (kind.draw === 'summary') owner = `${kind.group}@${r.providerAlias}`;
+    if (kind.draw !== 'satellite') owner = headIdOf(r);
     else {
       const candidates = kind.parentAttrs
         ? parentsOf(r, kind.parentAttrs)
         : // Its users: not its own satellites (a role's policy points at the role, but belongs to it), and not
           // what only watches it (a dashboard naming the function's log group does not own that log group).
           (this.referrers.get(address) ?? []).filter((u) => !this.isChildOf(u, address) && !watches(u)).map((u) => u.address);
-      owner = candidates.map((c) => this.ownerOf(c, seen)).find((o) => o !== undefined) ?? address;
+      owner = candidates.map((c) => this.ownerOf(c, seen)).find((o) => o !== undefined) ?? headIdOf(r);
     }
     this.owners.set(address, owner);
     return owner;
@@ -149,9 +148,10 @@ class ModelBuilder {
     const names = new Map<string, string>();
     const ownNames: string[] = [];
     for (const node of this.nodes.values()) {
-      const head = this.byAddress.get(node.id);
-      const kind = head && kindOf(head.type);
-      if (head && kind?.draw === 'node') {
+      const [head] = node.heads;
+      const kind = kindOf(head.type);
+      if (kind.draw === 'node') {
+        node.title = kind.title;
         const name = nameOf(kind, head, node, this.byAddress);
         if (name) names.set(node.id, name);
         if (name && !kind.nameFromSatellite) ownNames.push(name);
@@ -165,12 +165,15 @@ class ModelBuilder {
     const shorten = (name: string) => readableInterpolations(prefix && name.startsWith(`${prefix}-`) ? name.slice(prefix.length + 1) : name);
     for (const [id, name] of names) this.nodes.get(id)!.name = shorten(name);
     for (const node of this.nodes.values()) {
-      if (this.byAddress.has(node.id)) continue;
-      const members = node.resources.map((a) => this.byAddress.get(a)!);
-      const kind = kindOf(members[0].type) as SummaryKind;
-      node.title = `${members.length} ${members.length === 1 ? kind.singular : kind.plural}`;
-      const detail = kind.detail?.(members.map((m) => m.block), shorten);
-      if (detail) node.details.push(detail);
+      const n = node.heads.length;
+      const kind = kindOf(node.heads[0].type);
+      if (kind.draw === 'summary') {
+        node.title = `${n} ${n === 1 ? kind.singular : kind.plural}`;
+        const detail = kind.detail?.(node.heads.map((h) => h.block), shorten);
+        if (detail) node.details.push(detail);
+      } else if (kind.draw === 'satellite') {
+        node.title = n === 1 ? kind.title : `${n} ${kind.title.replace(/^[A-Z](?=[a-z])/, (c) => c.toLowerCase())}s`;
+      }
     }
   }
 
@@ -183,7 +186,7 @@ class ModelBuilder {
         const alias = this.regions.find((g) => g.region === regionName)?.alias ?? regionName;
         if (!this.regions.some((g) => g.alias === alias)) this.regions.push({ alias, region: regionName });
         const id = `${r.address}@${regionName}`;
-        this.nodes.set(id, { id, concern: 'data', region: alias, title: 'DynamoDB replica', name: table.name, details: [], resources: [] });
+        this.nodes.set(id, { id, concern: 'data', region: alias, title: 'DynamoDB replica', name: table.name, details: [], resources: [], heads: [] });
         this.addEdge(r.address, id, 'replication', 'replica');
       }
     }
@@ -277,7 +280,8 @@ class ModelBuilder {
     const parameters = this.resources.filter((r) => r.type === 'aws_ssm_parameter');
     for (const r of this.resources.filter((x) => x.type === 'aws_iam_role_policy' || x.type === 'aws_iam_policy')) {
       const from = this.ownerOf(r.address);
-      if (!from || from === r.address) continue;
+      // A policy attached to nothing this stack draws grants nothing worth an arrow.
+      if (!from || from === headIdOf(r)) continue;
       const verbs = new Map<string, Set<string>>();
       for (const statement of this.statementsOf(r.block.policy)) {
         if (statement.effect === 'Deny') continue;
@@ -329,6 +333,13 @@ class ModelBuilder {
 
 /** Concerns a role's grants are drawn to: where the function's data goes, not its plumbing (keys, logs, network). */
 const ACCESS_CONCERNS = new Set<Concern>(['ingest', 'queueing', 'compute', 'data', 'notification']);
+
+/** Id of the node a resource heads: itself, or the per-region group it is counted in. */
+function headIdOf(r: TfResource): string {
+  const kind = kindOf(r.type);
+  if (kind.draw === 'node') return r.address;
+  return `${kind.draw === 'summary' ? kind.group : r.type}@${r.providerAlias}`;
+}
 
 /** Alarms and dashboards name many resources without being part of any. */
 function watches(r: TfResource): boolean {
