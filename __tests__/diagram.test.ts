@@ -248,9 +248,12 @@ describe('architecture model', () => {
       sg: { provider: 'aws.primary', vpc_id: 'vpc-0abc1234' },
       sg2: { provider: 'aws.primary', vpc_id: 'vpc-0abc1234' },
     };
-    const groups = buildModel(json).nodes.find((n) => n.id === 'aws_security_group@primary');
+    json.resource.aws_iam_policy = { unused: { provider: 'aws.primary', policy: '{}' }, unused2: { provider: 'aws.primary', policy: '{}' } };
+    const model = buildModel(json);
+    const groups = model.nodes.find((n) => n.id === 'aws_security_group@primary');
     expect(groups).toMatchObject({ concern: 'network', title: '2 security groups' });
     expect(groups?.resources).toEqual(['aws_security_group.sg', 'aws_security_group.sg2', 'aws_vpc_security_group_egress_rule.out']);
+    expect(model.nodes.find((n) => n.id === 'aws_iam_policy@primary')?.title).toBe('2 IAM policies');
   });
 
   test('fails if the JSON is not a synthesized stack', () => {

@@ -32,8 +32,8 @@ export interface SummaryKind {
 
 /**
  * Resources folded into the node they belong to (policies, rule targets, bucket settings, subnets):
- * the owner is what `parentAttrs` references or, without them, the first drawn resource that references this one.
- * One that belongs to nothing is drawn as a node after all.
+ * the owner is what `parentAttrs` references or, without them, the first resource that uses this one.
+ * Those that belong to nothing drawn are counted in one node per type and region.
  */
 export interface SatelliteKind {
   readonly draw: 'satellite';

@@ -172,7 +172,7 @@ class ModelBuilder {
         const detail = kind.detail?.(node.heads.map((h) => h.block), shorten);
         if (detail) node.details.push(detail);
       } else if (kind.draw === 'satellite') {
-        node.title = n === 1 ? kind.title : `${n} ${kind.title.replace(/^[A-Z](?=[a-z])/, (c) => c.toLowerCase())}s`;
+        node.title = n === 1 ? kind.title : counted(n, kind.title.replace(/^[A-Z](?=[a-z])/, (c) => c.toLowerCase()));
       }
     }
   }
@@ -215,7 +215,7 @@ class ModelBuilder {
       }
       const counts = new Map<string, number>();
       for (const title of encrypted.values()) counts.set(title, (counts.get(title) ?? 0) + 1);
-      const parts = [...counts.entries()].sort(([a], [b]) => compare(a, b)).map(([t, n]) => `${n} ${t}${n === 1 ? '' : 's'}`);
+      const parts = [...counts.entries()].sort(([a], [b]) => compare(a, b)).map(([t, n]) => counted(n, t));
       if (parts.length) node.details.push(`encrypts ${parts.join(' · ')}`);
     }
   }
@@ -333,6 +333,11 @@ class ModelBuilder {
 
 /** Concerns a role's grants are drawn to: where the function's data goes, not its plumbing (keys, logs, network). */
 const ACCESS_CONCERNS = new Set<Concern>(['ingest', 'queueing', 'compute', 'data', 'notification']);
+
+/** `1 SQS queue`, `2 IAM policies`. */
+function counted(n: number, noun: string): string {
+  return n === 1 ? `${n} ${noun}` : `${n} ${noun.replace(/([^aeiou])y$/, '$1ie')}s`;
+}
 
 /** Id of the node a resource heads: itself, or the per-region group it is counted in. */
 function headIdOf(r: TfResource): string {
