@@ -8,7 +8,8 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { checkStack, formatReport, HandlerCalls } from './index';
+import { checkStack, formatReport } from './index';
+import { parseHandlerCalls } from './iam';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DEFAULT_STACK = path.join(ROOT, 'cdktf.out', 'stacks', 'TapStack', 'cdk.tf.json');
@@ -63,7 +64,12 @@ function main(argv: string[]): void {
     stackFile = path.join(stackFile, 'cdk.tf.json');
   }
   const json = readJson(stackFile, 'stack');
-  const handlerCalls = callsFile ? (readJson(callsFile, 'handler call list') as HandlerCalls) : undefined;
+  let handlerCalls;
+  try {
+    handlerCalls = callsFile ? parseHandlerCalls(readJson(callsFile, 'handler call list'), callsFile) : undefined;
+  } catch (err) {
+    fail((err as Error).message);
+  }
   const report = checkStack(json as Record<string, unknown>, { assetsDir: path.dirname(stackFile), handlerCalls, terraform: !noTerraform });
   console.log(asJson ? JSON.stringify(report, null, 2) : `${path.relative(process.cwd(), stackFile) || stackFile}\n${formatReport(report)}`);
   process.exit(report.ok ? 0 : 1);

@@ -83,7 +83,8 @@ function grantPattern(stack: StackModel, resource: string): RegExp {
     text += escape(rest.slice(0, at));
     const found = traversals(expr);
     const hit = found.length === 1 ? stack.target(found[0]) : undefined;
-    text += hit ? escape(token(hit.block, hit.attribute)) : '.*';
+    // A resource's own attribute is matched exactly; partition, region and account look-ups match anything.
+    text += hit?.block.kind === 'resource' ? escape(token(hit.block, hit.attribute)) : '.*';
     rest = rest.slice(at + expr.length + 3);
   }
   text += escape(rest);
@@ -308,4 +309,25 @@ function resolveTarget(stack: StackModel, fn: Block, target: CallTarget, env: Re
   // GetParametersByPath is authorized on the path; SecureString parameters under it also need their keys.
   const under = stack.ofType('aws_ssm_parameter').filter((p) => typeof p.body.name === 'string' && p.body.name.startsWith(`${trimmed}/`));
   return { samples: [`arn:aws:ssm:${stack.regionOf(fn) ?? '*'}:000000000000:parameter${trimmed}`], blocks: under };
+}
+
+const TARGET_KEYS = ['address', 'parameter', 'parameterValue', 'envValue', 'envPath'];
+
+/** Validates a handler call list read from JSON; the error names the first bad entry. */
+export function parseHandlerCalls(value: unknown, source = 'handler calls'): HandlerCalls {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error(`${source} must be an object of function -> list of calls`);
+  for (const [fn, calls] of Object.entries(value)) {
+    if (!Array.isArray(calls)) throw new Error(`${source}: "${fn}" must be a list of calls`);
+    calls.forEach((call, i) => {
+      const where = `${source}: ${fn}[${i}]`;
+      if (!call || typeof call.action !== 'string') throw new Error(`${where} needs an "action" string`);
+      const resource = call.resource;
+      if (resource === undefined) return;
+      const keys = resource && typeof resource === 'object' ? Object.keys(resource).filter((k) => k !== 'suffix') : [];
+      if (keys.length !== 1 || !TARGET_KEYS.includes(keys[0]) || typeof resource[keys[0]] !== 'string') {
+        throw new Error(`${where}: "resource" must have exactly one of ${TARGET_KEYS.join(', ')} (a string), got ${JSON.stringify(resource)}`);
+      }
+    });
+  }
+  return value as HandlerCalls;
 }

@@ -89,6 +89,7 @@ export function checkStack(json: StackJson, options: CheckOptions = {}): Report 
 }
 
 export type { CallTarget, HandlerCall, HandlerCalls } from './iam';
+export { parseHandlerCalls } from './iam';
 export type { Finding } from './findings';
 export type { Report } from './report';
 export { formatReport, failuresOf } from './report';

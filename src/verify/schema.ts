@@ -154,8 +154,10 @@ function checkValue(value: unknown, type: AttrType, address: string, at: string,
   if (type === 'bool' && value !== 'true' && value !== 'false') add(address, at, `must be a bool, got "${value}"`);
 }
 
-/** The candidate nearest to a misspelled name (edit distance at most a third of its length). */
+/** The candidate nearest to a misspelled name: one that extends or shortens it by whole words, else the nearest by edit distance. */
 export function closest(name: string, candidates: readonly string[]): string | undefined {
+  const byWords = candidates.find((c) => c.startsWith(`${name}_`) || name.startsWith(`${c}_`));
+  if (byWords) return byWords;
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
   for (const c of candidates) {
