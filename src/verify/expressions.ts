@@ -144,6 +144,8 @@ export function traversals(expr: string): Traversal[] {
     }
     const parsed = parseTraversal(tokens, i, bound);
     if (!parsed) continue;
+    // A bare name before `=` or `:` is an object key (`{ a = x }`), not a reference.
+    if (parsed.traversal.steps.length === 0 && ['=', ':'].includes(tokens[parsed.end]?.v ?? '')) continue;
     out.push(parsed.traversal);
     // Index expressions inside the traversal are scanned by the outer loop.
   }
