@@ -92,6 +92,20 @@ describe('IAM against handler behaviour', () => {
     expect(iamFailures(json, calls)).toEqual([]);
   });
 
+  it('accepts calls as plain service:Action strings, covered by a grant on any resource', () => {
+    const calls: HandlerCalls = { processor: [...HANDLER_CALLS.processor, 'sqs:SendMessage'] };
+    expect(iamFailures(goodStack(), calls)).toEqual([
+      'aws_lambda_function.processor role: handler call sqs:SendMessage needs sqs:SendMessage, which aws_iam_role.processor does not allow',
+    ]);
+    const json = goodStack();
+    processorDoc(json).push({ effect: 'Allow', actions: ['sqs:SendMessage'], resources: ['${aws_sqs_queue.task_dlq.arn}'] });
+    expect(iamFailures(json, calls)).toEqual([]);
+    expect(() => parseHandlerCalls({ processor: ['sqs:SendMessage', 'not an action'] })).not.toThrow();
+    expect(iamFailures(goodStack(), { processor: [...HANDLER_CALLS.processor, 'not an action'] })).toEqual([
+      'aws_lambda_function.processor handler-calls: "not an action" is not an IAM action (service:Action)',
+    ]);
+  });
+
   it('fails on calls for a function the stack does not have, and on targets it cannot resolve', () => {
     const calls: HandlerCalls = { ...withCalls({ action: 'dynamodb:GetItem', resource: { parameterValue: 'no-such-parameter' } }), notifier: [{ action: 'sns:Publish' }] };
     expect(iamFailures(goodStack(), calls)).toEqual([

@@ -35,10 +35,11 @@ export interface HandlerCall {
 
 /**
  * Calls per function. A key matches a function by Terraform address
- * (`aws_lambda_function.processor`), by literal `function_name`, or by the last
- * hyphen-separated part of that name (`processor` matches `tap-prod-processor`).
+ * (`aws_lambda_function.processor`), by literal `function_name`, or by its last
+ * hyphen-separated part (`processor` matches `tap-prod-processor`). A call given as a plain
+ * `service:Action` string names no resource: any grant of the action covers it.
  */
-export type HandlerCalls = Readonly<Record<string, readonly HandlerCall[]>>;
+export type HandlerCalls = Readonly<Record<string, readonly (HandlerCall | string)[]>>;
 
 /** One permission a function needs or may have. */
 interface Need {
@@ -264,10 +265,11 @@ function platformNeeds(stack: StackModel, fn: Block): Need[] {
 }
 
 /** Needs of the recorded handler calls, with the resources they resolve to. */
-function handlerNeeds(stack: StackModel, fn: Block, calls: readonly HandlerCall[], findings: Finding[]): Need[] {
+function handlerNeeds(stack: StackModel, fn: Block, calls: readonly (HandlerCall | string)[], findings: Finding[]): Need[] {
   const needs: Need[] = [];
   const env = blockList(fn.body.environment)[0]?.variables ?? {};
-  for (const call of calls) {
+  for (const entry of calls) {
+    const call: HandlerCall = typeof entry === 'string' ? { action: entry } : entry;
     const why = `handler call ${call.action}`;
     if (!/^[a-z0-9-]+:[A-Za-z0-9]+$/.test(call.action)) {
       findings.push(finding('iam', fn.address, 'handler-calls', `"${call.action}" is not an IAM action (service:Action)`));
@@ -320,6 +322,7 @@ export function parseHandlerCalls(value: unknown, source = 'handler calls'): Han
     if (!Array.isArray(calls)) throw new Error(`${source}: "${fn}" must be a list of calls`);
     calls.forEach((call, i) => {
       const where = `${source}: ${fn}[${i}]`;
+      if (typeof call === 'string') return;
       if (!call || typeof call.action !== 'string') throw new Error(`${where} needs an "action" string`);
       const resource = call.resource;
       if (resource === undefined) return;

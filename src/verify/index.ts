@@ -1,3 +1,15 @@
+/**
+ * Offline verification of a synthesized stack (`cdk.tf.json`): what `terraform validate`,
+ * a policy scanner and a first deploy would catch, without a Terraform provider or an AWS account.
+ *
+ *   const report = checkStack(JSON.parse(text), { assetsDir, handlerCalls });
+ *   if (!report.ok) console.error(formatReport(report));
+ *
+ * Checks: provider-schema conformance (schema.ts), reference integrity, cycles and regions
+ * (references.ts), security and reliability rules with suppressions (rules/, suppressions.ts),
+ * IAM against what the handlers call (iam.ts), asset files and hashes (assets.ts), and
+ * optionally `terraform validate` (terraform.ts).
+ */
 import { checkAssets } from './assets';
 import { Finding, finding } from './findings';
 import { checkIam, HandlerCalls } from './iam';

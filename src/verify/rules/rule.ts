@@ -42,5 +42,5 @@ export function perResource(
 /** Literal string value, or `undefined` for expressions and non-strings. */
 export const literal = (v: unknown): string | undefined => (typeof v === 'string' && !v.includes('${') ? v : undefined);
 
-/** Set and not empty. */
-export const isSet = (v: unknown): boolean => v !== undefined && v !== null && v !== '';
+/** Set and not empty (`""` and `[]` count as unset). */
+export const isSet = (v: unknown): boolean => v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0);
