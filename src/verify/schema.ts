@@ -115,6 +115,9 @@ function checkBody(body: Body, schema: BlockSchema, meta: Set<string>, address: 
 }
 
 function checkNested(value: unknown, nested: NestedBlock, address: string, at: string, add: Add): void {
+  // Some "blocks" are attributes of object type in the provider (security group ingress/egress) and take
+  // an expression; the jsii assembly does not tell them apart, so whole expressions are accepted here.
+  if (typeof value === 'string' && isExpression(value)) return;
   const items = Array.isArray(value) ? value : [value];
   if (nested.n === 'single' && items.length > 1) add(address, at, `takes at most one block, got ${items.length}`);
   items.forEach((item, i) => {
