@@ -147,8 +147,18 @@ describe('deliberately broken copies', () => {
     expect(brief(check(json), 'reference')).toEqual(['aws_ssm_parameter.lease_seconds value: unterminated ${ in "${aws_sqs_queue.task.arn"']);
   });
 
-  it('rejects input that is not a stack object', () => {
+  it('rejects input that is not a stack object, naming the bad part', () => {
     expect(() => checkStack([] as unknown as Record<string, unknown>)).toThrow('the stack must be a JSON object (a parsed cdk.tf.json)');
+    expect(() => checkStack({ resource: { aws_sqs_queue: ['x'] } })).toThrow('"resource.aws_sqs_queue" must be an object of named blocks');
+  });
+
+  it('notes a suppression that matched nothing', () => {
+    const json = goodStack();
+    json.resource.aws_lambda_function.processor.code_signing_config_arn = 'arn:aws:lambda:us-east-1:111122223333:code-signing-config:csc-1';
+    const report = check(json);
+    expect(report.ok).toBe(true);
+    expect(report.unusedSuppressions.map((s) => s.rule)).toEqual(['CKV_AWS_272']);
+    expect(formatReport(report)).toContain('note: suppression of CKV_AWS_272 for aws_lambda_function.* matched nothing in this stack');
   });
 });
 

@@ -70,7 +70,12 @@ function main(argv: string[]): void {
   } catch (err) {
     fail((err as Error).message);
   }
-  const report = checkStack(json as Record<string, unknown>, { assetsDir: path.dirname(stackFile), handlerCalls, terraform: !noTerraform });
+  let report;
+  try {
+    report = checkStack(json as Record<string, unknown>, { assetsDir: path.dirname(stackFile), handlerCalls, terraform: !noTerraform });
+  } catch (err) {
+    fail(`${stackFile}: ${(err as Error).message}`);
+  }
   console.log(asJson ? JSON.stringify(report, null, 2) : `${path.relative(process.cwd(), stackFile) || stackFile}\n${formatReport(report)}`);
   process.exit(report.ok ? 0 : 1);
 }

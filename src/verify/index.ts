@@ -51,6 +51,7 @@ export function checkStack(json: StackJson, options: CheckOptions = {}): Report 
 
   const rules: RuleSummary[] = [];
   const suppressed: SuppressedResult[] = [];
+  const suppressions = options.suppressions ?? SUPPRESSIONS;
   for (const rule of options.rules ?? RULES) {
     let passed = 0;
     let failed = 0;
@@ -60,7 +61,7 @@ export function checkStack(json: StackJson, options: CheckOptions = {}): Report 
         passed++;
         continue;
       }
-      const s = suppressionFor(options.suppressions ?? SUPPRESSIONS, rule.id, e.address);
+      const s = suppressionFor(suppressions, rule.id, e.address);
       if (s) {
         muted++;
         suppressed.push({ rule: rule.id, address: e.address, attribute: e.attribute, reason: s.reason });
@@ -94,6 +95,7 @@ export function checkStack(json: StackJson, options: CheckOptions = {}): Report 
     assetsChecked,
     rules,
     suppressed,
+    unusedSuppressions: suppressions.filter((s) => !suppressed.some((x) => x.reason === s.reason && x.rule === s.rule)),
     iam: iam.functions,
     failures,
     terraform,

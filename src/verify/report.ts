@@ -1,5 +1,6 @@
 import { Finding } from './findings';
 import { FunctionIam } from './iam';
+import { Suppression } from './suppressions';
 import { TerraformValidation } from './terraform';
 
 export interface RuleSummary {
@@ -28,6 +29,8 @@ export interface Report {
   readonly assetsChecked: number;
   readonly rules: readonly RuleSummary[];
   readonly suppressed: readonly SuppressedResult[];
+  /** Suppressions that matched no failure in this stack (kept, but worth a look). */
+  readonly unusedSuppressions: readonly Suppression[];
   readonly iam: readonly FunctionIam[];
   /** Every failure, grouped by `check`: `schema`, `reference`, `asset`, `iam`, `terraform` or a rule ID. */
   readonly failures: readonly Finding[];
@@ -66,6 +69,7 @@ export function formatReport(report: Report): string {
     lines.push('', 'Suppressed:');
     for (const s of report.suppressed) lines.push(`  ${s.rule}  ${s.address}${s.attribute ? ` ${s.attribute}` : ''}: ${s.reason}`);
   }
+  for (const s of report.unusedSuppressions) lines.push(`note: suppression of ${s.rule} for ${s.address} matched nothing in this stack`);
   if (report.failures.length) {
     lines.push('', `FAILED (${report.failures.length}):`);
     for (const f of report.failures) lines.push(`  [${f.check}] ${f.address}${f.attribute ? ` ${f.attribute}` : ''}: ${f.message}`);

@@ -40,11 +40,15 @@ export class StackModel {
 
   constructor(readonly json: StackJson) {
     const blocks: Block[] = [];
+    const isObject = (v: unknown): v is Body => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
     for (const [kind, section] of [['resource', json.resource], ['data', json.data]] as const) {
+      if (section !== undefined && !isObject(section)) throw new Error(`"${kind}" must be an object of block types`);
       for (const [type, named] of Object.entries<Record<string, Body>>(section ?? {})) {
-        for (const [name, body] of Object.entries(named ?? {})) {
+        if (!isObject(named)) throw new Error(`"${kind}.${type}" must be an object of named blocks`);
+        for (const [name, body] of Object.entries(named)) {
+          if (!isObject(body)) throw new Error(`"${kind}.${type}.${name}" must be an object`);
           const address = kind === 'data' ? `data.${type}.${name}` : `${type}.${name}`;
-          const block: Block = { kind, type, name, address, body: body ?? {} };
+          const block: Block = { kind, type, name, address, body };
           blocks.push(block);
           this.byAddress.set(address, block);
           const key = kind === 'data' ? `data.${type}` : type;
