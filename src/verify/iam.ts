@@ -1,5 +1,6 @@
 import { templateExpressions, traversals } from './expressions';
 import { Finding, finding } from './findings';
+import { keyOf } from './kms';
 import { actionMatches, readPolicy, Statement } from './policy';
 import { Block, blockList, StackModel } from './stack';
 
@@ -97,13 +98,6 @@ const escape = (s: string): string =>
     .split('*')
     .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
     .join('.*');
-
-/** The KMS key block a key attribute (`kms_master_key_id`, `kms_key_arn`, `key_id`) refers to, through aliases. */
-function keyOf(stack: StackModel, value: unknown): Block | undefined {
-  const hit = stack.target(typeof value === 'string' ? value : undefined)?.block;
-  if (hit?.type === 'aws_kms_alias') return keyOf(stack, hit.body.target_key_id);
-  return hit && ['aws_kms_key', 'aws_kms_replica_key'].includes(hit.type) ? hit : undefined;
-}
 
 /** KMS permissions a call on an encrypted resource needs. */
 function kmsNeeds(stack: StackModel, action: string, target: Block | undefined, why: string): Need[] {
