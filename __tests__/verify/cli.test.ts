@@ -38,7 +38,7 @@ describe('npm run check', () => {
     expect(out.stderr).toBe('');
     expect(out.status).toBe(0);
     expect(out.stdout).toMatch(/resources checked +58 resources, 12 data sources \(aws 6\.25\.0 schema\)/);
-    expect(out.stdout).toMatch(/rules +43 rules: 149 passed, 0 failed, 1 suppressed/);
+    expect(out.stdout).toMatch(/rules +44 rules: 151 passed, 0 failed, 1 suppressed/);
     expect(out.stdout).toMatch(/IAM actions +19 used \/ 19 granted over 1 functions, 0 errors/);
     expect(out.stdout).toMatch(/assets +1 checked, 0 errors/);
     expect(out.stdout).toMatch(/terraform validate +skipped: (no terraform binary on PATH|terraform init failed: Error: )/);

@@ -1,3 +1,4 @@
+import { actionMatches, readPolicy } from '../policy';
 import { Block, blockList, isFalse, isTrue, parseJsonAttribute, StackModel } from '../stack';
 import { fail, isSet, literal, pass, perResource, Rule } from './rule';
 
@@ -44,6 +45,24 @@ function alarmWatchesQueue(stack: StackModel, alarm: Block, queue: Block): boole
   );
 }
 
+/** Why EventBridge cannot send rule `rule`'s events to `queue`, or `undefined` when its queue policy lets it. */
+function eventsCannotSend(stack: StackModel, queue: Block, rule: Block | undefined): string | undefined {
+  const policies = stack.referrers('aws_sqs_queue_policy', 'queue_url', queue);
+  if (!policies.length) return `${queue.address} has no aws_sqs_queue_policy, so EventBridge cannot send to it`;
+  const allows = policies.some((p) =>
+    readPolicy(stack, p.body.policy)?.statements.some(
+      (s) =>
+        s.effect === 'Allow' &&
+        s.principals.includes('Service:events.amazonaws.com') &&
+        s.actions.some((a) => actionMatches(a, 'sqs:SendMessage')) &&
+        (s.resources.includes('*') || s.resources.some((r) => stack.refersTo(r, queue, 'arn'))) &&
+        // Scoped to the rule, so no other rule (or account) can write to the queue.
+        s.conditions.some((c) => c.variable.toLowerCase() === 'aws:sourcearn' && (!rule || c.values.some((v) => stack.refersTo(v, rule, 'arn')))),
+    ),
+  );
+  return allows ? undefined : `the policy of ${queue.address} does not allow events.amazonaws.com sqs:SendMessage with aws:SourceArn of ${rule?.address ?? 'the rule'}`;
+}
+
 export const MESSAGING_RULES: readonly Rule[] = [
   perResource('CKV_AWS_27', 'SQS queues are encrypted at rest', ['aws_sqs_queue'], (q) =>
     isSet(q.body.kms_master_key_id) || isTrue(q.body.sqs_managed_sse_enabled) ? undefined : ['kms_master_key_id', 'queue is not encrypted: set kms_master_key_id'],
@@ -81,6 +100,24 @@ export const MESSAGING_RULES: readonly Rule[] = [
     if (!blockList(t.body.dead_letter_config).some((d) => isSet(d.arn))) return ['dead_letter_config', 'target has no dead_letter_config.arn'];
     return blockList(t.body.retry_policy).length ? undefined : ['retry_policy', 'target has no retry_policy'];
   }),
+  {
+    id: 'TAP_EVENT_TARGET_QUEUE_POLICY',
+    description: "Queues EventBridge targets (and their DLQs) allow events.amazonaws.com to send, scoped to the rule's ARN",
+    evaluate: (stack) =>
+      stack.ofType('aws_cloudwatch_event_target').flatMap((t) => {
+        const rule = stack.target(t.body.rule)?.block;
+        const queues: [string, Block | undefined][] = [
+          ['arn', queueAt(stack, t.body.arn)],
+          ...blockList(t.body.dead_letter_config).map((d): [string, Block | undefined] => ['dead_letter_config.arn', queueAt(stack, d.arn)]),
+        ];
+        return queues
+          .filter((q): q is [string, Block] => q[1] !== undefined)
+          .map(([attribute, queue]) => {
+            const problem = eventsCannotSend(stack, queue, rule?.type === 'aws_cloudwatch_event_rule' ? rule : undefined);
+            return problem ? fail(t, attribute, problem) : pass(t);
+          });
+      }),
+  },
   {
     id: 'TAP_LAMBDA_TIMEOUT_VS_QUEUE',
     description: "A function's timeout is at most its source queue's visibility timeout / 6",
