@@ -141,6 +141,19 @@ describe('deliberately broken copies', () => {
     expect(failuresOf(report, 'rules').map((f) => f.check)).toEqual(['TAP_DDB_REPLICA']);
   });
 
+  it('fails on an undeclared variable and on count.index outside a counted block', () => {
+    const json = goodStack();
+    json.resource.aws_ssm_parameter.lease_seconds.value = '${count.index}';
+    json.resource.aws_ssm_parameter.lock_table_name.value = '${var.lock_table}';
+    expect(brief(check(json), 'reference').sort()).toEqual([
+      'aws_ssm_parameter.lease_seconds value: ${count.index} is used in a block without count',
+      'aws_ssm_parameter.lock_table_name value: ${var.lock_table} names nothing declared in this stack',
+    ]);
+    json.variable = { lock_table: { type: 'string' } };
+    json.resource.aws_ssm_parameter.lease_seconds.count = 1;
+    expect(brief(check(json), 'reference')).toEqual([]);
+  });
+
   it('reports an unterminated expression instead of throwing', () => {
     const json = goodStack();
     json.resource.aws_ssm_parameter.lease_seconds.value = '${aws_sqs_queue.task.arn';

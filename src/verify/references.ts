@@ -13,8 +13,9 @@ export interface ReferenceResult {
 const CONTEXT_ROOTS = new Set(['count', 'each', 'self', 'path', 'terraform']);
 
 /**
- * Attributes whose value may (or must) name a resource of another region: the replica key's
- * primary, and the global-table replica blocks, whose keys live in the replica regions.
+ * Arguments that may (or must) name resources of another region: the replica key's primary,
+ * the global-table replica blocks (their keys live in the replica regions), and text that only
+ * mentions names (dashboard bodies, parameter values).
  */
 const CROSS_REGION_ARGUMENTS: Record<string, readonly string[]> = {
   aws_kms_replica_key: ['primary_key_arn'],
@@ -42,19 +43,21 @@ export function checkReferences(stack: StackModel, schema: ProviderSchema): Refe
     module: new Set(Object.keys(stack.json.module ?? {})),
   };
 
-  /** Checks one traversal made from `node`, returns the graph node it depends on. */
-  const resolve = (t: Traversal, context: Body | undefined): string | undefined | null => {
+  /**
+   * A traversal to a variable, local, module or context value (`count`, `each`, ...): the graph
+   * node it depends on, `undefined` for none, or why it is wrong.
+   */
+  const resolve = (t: Traversal, context: Body | undefined): string | undefined | { problem: string } => {
     if (CONTEXT_ROOTS.has(t.root)) {
-      if (t.root === 'count' && context && context.count === undefined) return null;
-      if (t.root === 'each' && context && context.for_each === undefined && !JSON.stringify(context).includes('"dynamic"')) return null;
+      if (t.root === 'count' && context && context.count === undefined) return { problem: `\${${traversalText(t)}} is used in a block without count` };
+      if (t.root === 'each' && context && context.for_each === undefined && context.dynamic === undefined) {
+        return { problem: `\${${traversalText(t)}} is used in a block without for_each` };
+      }
       return undefined;
     }
     const name = t.steps[0]?.kind === 'attr' ? t.steps[0].name : undefined;
-    if (t.root === 'var' || t.root === 'local' || t.root === 'module') {
-      if (!name || !declared[t.root].has(name)) return null;
-      return `${t.root}.${name}`;
-    }
-    return null;
+    if ((t.root === 'var' || t.root === 'local' || t.root === 'module') && name && declared[t.root].has(name)) return `${t.root}.${name}`;
+    return { problem: `\${${traversalText(t)}} names nothing declared in this stack` };
   };
 
   const visit = (node: string, owner: Block | undefined, context: Body | undefined, values: unknown, skip: Set<string>): void => {
@@ -84,7 +87,7 @@ export function checkReferences(stack: StackModel, schema: ProviderSchema): Refe
             continue;
           }
           const target = t.root === 'data' || /^[a-z0-9]+_/.test(t.root) ? stack.target(t)?.block.address : resolve(t, context);
-          if (target === null) findings.push(finding('reference', address, path, `\${${traversalText(t)}} names nothing declared in this stack`));
+          if (typeof target === 'object') findings.push(finding('reference', address, path, target.problem));
           else if (target) edge(node, target);
         }
       }
