@@ -60,6 +60,19 @@ describe('IAM against handler behaviour', () => {
     expect(report.iam[0].granted).toBe(18);
   });
 
+  it('judges grants of a shared role against the calls of every function using it', () => {
+    const json = goodStack();
+    const second = { ...json.resource.aws_lambda_function.processor, function_name: 'tap-prod-reporter' };
+    delete second.depends_on;
+    json.resource.aws_lambda_function.reporter = second;
+    processorDoc(json).push({ sid: 'Reports', effect: 'Allow', actions: ['dynamodb:Scan'], resources: ['${aws_dynamodb_table.tasks.arn}'] });
+    const reporter = [{ action: 'dynamodb:Scan', resource: { address: 'aws_dynamodb_table.tasks' } }];
+    expect(iamFailures(json, { ...HANDLER_CALLS, reporter })).toEqual([]);
+    expect(iamFailures(json, { ...HANDLER_CALLS, reporter: [] })).toEqual([
+      "aws_iam_role_policy.processor policy: grants dynamodb:Scan on ${aws_dynamodb_table.tasks.arn}, which neither aws_lambda_function.processor, aws_lambda_function.reporter's handler calls nor Lambda needs",
+    ]);
+  });
+
   it('checks what Lambda needs even without a call list, and says unused grants were not judged', () => {
     const json = goodStack();
     processorDoc(json).splice(processorDoc(json).findIndex((s) => s.sid === 'PollTaskQueue'), 1);

@@ -128,41 +128,48 @@ function parameterBlock(stack: StackModel, relative: string): Block | undefined 
 export function checkIam(stack: StackModel, calls: HandlerCalls | undefined): IamResult {
   const findings: Finding[] = [];
   const functions: FunctionIam[] = [];
+  /** Per role: its grants, and the needs of every function using it (`undefined` once one has no call list). */
+  const byRole = new Map<Block, { grants: Grant[]; needs: Need[] | undefined; functions: string[] }>();
   for (const fn of stack.ofType('aws_lambda_function')) {
     const role = stack.target(fn.body.role)?.block;
     if (role?.type !== 'aws_iam_role') {
       findings.push(finding('iam', fn.address, 'role', 'role is not a reference to an aws_iam_role of this stack'));
       continue;
     }
-    const grants = roleGrants(stack, role, findings);
+    if (!byRole.has(role)) byRole.set(role, { grants: roleGrants(stack, role, findings), needs: [], functions: [] });
+    const shared = byRole.get(role)!;
     const key = calls && Object.keys(calls).find((k) => matchesFunction(k, fn));
     const needs = [...platformNeeds(stack, fn), ...(key ? handlerNeeds(stack, fn, calls![key], findings) : [])];
     for (const need of needs.filter((n) => n.required)) {
-      if (!grants.some((g) => covers(stack, g.statement, need))) {
+      if (!shared.grants.some((g) => covers(stack, g.statement, need))) {
         const where = need.samples.length ? ` on ${need.samples[0].replace(/[«»]/g, '')}` : '';
         findings.push(finding('iam', fn.address, 'role', `${need.why} needs ${need.action}${where}, which ${role.address} does not allow`));
       }
     }
-    if (key) {
-      for (const g of grants) {
-        for (const action of g.statement.actions) {
-          for (const resource of g.statement.resources) {
-            const pattern = resource === '*' ? undefined : grantPattern(stack, resource);
-            const used = needs.some((n) => actionMatches(action, n.action) && (!pattern || n.samples.length === 0 || n.samples.some((s) => pattern.test(s))));
-            if (!used) {
-              findings.push(finding('iam', g.source.address, g.attribute, `grants ${action} on ${resource}, which neither ${fn.address}'s handler calls nor Lambda needs`));
-            }
-          }
-        }
-      }
-    }
+    shared.needs = key && shared.needs ? [...shared.needs, ...needs] : undefined;
+    shared.functions.push(fn.address);
     functions.push({
       function: fn.address,
       role: role.address,
       used: new Set(needs.filter((n) => n.required).map((n) => n.action)).size,
-      granted: new Set(grants.flatMap((g) => g.statement.actions)).size,
+      granted: new Set(shared.grants.flatMap((g) => g.statement.actions)).size,
       callsKnown: Boolean(key),
     });
+  }
+  // A grant is used when a call or a Lambda need of any function of the role falls under it.
+  for (const { grants, needs, functions: users } of byRole.values()) {
+    if (!needs) continue;
+    for (const g of grants) {
+      for (const action of g.statement.actions) {
+        for (const resource of g.statement.resources) {
+          const pattern = resource === '*' ? undefined : grantPattern(stack, resource);
+          const used = needs.some((n) => actionMatches(action, n.action) && (!pattern || n.samples.length === 0 || n.samples.some((x) => pattern.test(x))));
+          if (!used) {
+            findings.push(finding('iam', g.source.address, g.attribute, `grants ${action} on ${resource}, which neither ${users.join(', ')}'s handler calls nor Lambda needs`));
+          }
+        }
+      }
+    }
   }
   if (calls) {
     for (const k of Object.keys(calls)) {
