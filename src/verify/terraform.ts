@@ -5,14 +5,14 @@ import * as path from 'path';
 
 export type TerraformValidation = { readonly status: 'passed' } | { readonly status: 'failed'; readonly output: string } | { readonly status: 'skipped'; readonly reason: string };
 
-/** The `Error:` line of terraform's output and the sentence after it. */
+/** The `Error:` line of terraform's output with the start of its explanation, on one line. */
 const errorSummary = (text: string): string => {
-  const lines = text
-    .split('\n')
-    .map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').replace(/[│╷╵]/g, '').trim())
-    .filter(Boolean);
+  const lines = text.split('\n').map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').replace(/[│╷╵]/g, '').trim());
   const at = lines.findIndex((l) => l.startsWith('Error:'));
-  return (at >= 0 ? lines.slice(at, at + 3) : lines.slice(-2)).join(' ');
+  if (at < 0) return lines.filter(Boolean).slice(-1)[0] ?? 'no output';
+  const end = lines.indexOf('', at + 2);
+  const summary = `${lines[at]} (${lines.slice(at + 1, end < 0 ? undefined : end).filter(Boolean).join(' ')})`;
+  return summary.length > 240 ? `${summary.slice(0, 237)}...` : summary;
 };
 
 /**
@@ -35,7 +35,7 @@ function validateIn(stackDir: string, env: NodeJS.ProcessEnv, timeoutMs: number)
   const version = run(['version']);
   if (version.error) return { status: 'skipped', reason: 'no terraform binary on PATH' };
   const init = run(['init', '-backend=false', '-input=false', '-no-color']);
-  if (init.status !== 0) return { status: 'skipped', reason: `terraform init failed: ${errorSummary(`${init.stderr}\n${init.stdout}`) || 'no output'}` };
+  if (init.status !== 0) return { status: 'skipped', reason: `terraform init failed: ${errorSummary(`${init.stderr}\n${init.stdout}`)}` };
   const validate = run(['validate', '-no-color']);
   return validate.status === 0 ? { status: 'passed' } : { status: 'failed', output: `${validate.stdout}\n${validate.stderr}`.trim() };
 }
