@@ -110,6 +110,14 @@ describe('deliberately broken copies', () => {
     expect(brief(check(json), 'schema')).toEqual(['aws_sqs_queue.task url: is computed by the provider and cannot be set']);
   });
 
+  it('fails when the stack pins another aws provider version than the schema', () => {
+    const json = goodStack();
+    json.terraform.required_providers.aws.version = '6.30.0';
+    expect(brief(check(json), 'schema')).toEqual([
+      'terraform required_providers.aws.version: pins aws 6.30.0, but the schema is aws 6.25.0: regenerate it with scripts/gen-schema.ts',
+    ]);
+  });
+
   it('fails on an unknown resource type with a suggestion', () => {
     const json = goodStack();
     json.resource.aws_sqs_queues = { extra: { provider: 'aws.primary' } };

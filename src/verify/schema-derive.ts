@@ -184,7 +184,8 @@ export class SchemaDeriver {
     if (t.primitive) return t.primitive === 'boolean' ? 'bool' : t.primitive === 'json' ? 'any' : t.primitive;
     if (t.collection) return `${t.collection.kind === 'array' ? 'list' : 'map'}(${this.scalarType(t.collection.elementtype)})`;
     if (t.fqn && CDKTF_MAPS[t.fqn]) return CDKTF_MAPS[t.fqn];
-    if (t.fqn === 'cdktf.StringMapList' || t.fqn?.endsWith('List')) return 'list(any)';
+    // cdktf.StringList and similar list readers of computed attributes.
+    if (t.fqn?.endsWith('List')) return 'list(any)';
     return 'any';
   }
 }

@@ -52,6 +52,11 @@ export function checkSchema(stack: StackModel, schema: ProviderSchema): Finding[
   for (const key of Object.keys(stack.json)) {
     if (!TOP_LEVEL.has(key)) add('stack', key, `"${key}" is not a Terraform JSON top-level block`);
   }
+  // The schema describes one provider version; a stack pinned to another is not checked against it.
+  const pinned = stack.json.terraform?.required_providers?.aws?.version;
+  if (typeof pinned === 'string' && /^=?\s*\d+\.\d+\.\d+$/.test(pinned.trim()) && pinned.replace(/^=?\s*/, '') !== schema.providerVersion) {
+    add('terraform', 'required_providers.aws.version', `pins aws ${pinned}, but the schema is aws ${schema.providerVersion}: regenerate it with scripts/gen-schema.ts`);
+  }
   for (const [key, config] of stack.providers) {
     if (key.split('.')[0] !== 'aws') continue;
     checkBody(config, schema.provider, new Set(['alias', 'version']), `provider.${key}`, '', add);
