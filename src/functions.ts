@@ -75,10 +75,8 @@ export class Processor extends Construct {
       lockTable: [tables.lockTable.arn],
       successTopic: [topics.success.arn],
       failureTopic: [topics.failure.arn],
-      configParameters: [
-        account.arn('ssm', props.region, `parameter${parameterPath}`),
-        account.arn('ssm', props.region, `parameter${parameterPath}/*`),
-      ],
+      // GetParametersByPath is authorized on the path itself, not on the parameters it returns.
+      configParameters: [account.arn('ssm', props.region, `parameter${parameterPath}`)],
       sourceObjects: [
         ...props.buckets.map((b) => `${b.arn}/*`),
         ...props.existingBucketNames.map((name) => `arn:${account.partition}:s3:::${name}/*`),

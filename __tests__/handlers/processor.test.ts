@@ -314,7 +314,7 @@ describe('processor', () => {
     clock.advance(1_000);
     await processor(event(sqsRecord(wireMessage())), lambdaContext());
     expect(h.ssm.commandCalls(GetParametersByPathCommand)).toHaveLength(2);
-    expect(h.ssm.commandCalls(GetParametersByPathCommand)[0].args[0].input).toMatchObject({ Path: CONFIG_PATH, Recursive: false });
+    expect(h.ssm.commandCalls(GetParametersByPathCommand)[0].args[0].input).toMatchObject({ Path: CONFIG_PATH.replace(/\/$/, ''), Recursive: false });
   });
 
   test('ends FAILED and notifies when attempts are exhausted', async () => {

@@ -42,7 +42,9 @@ const ssmProvider = new SSMProvider({ awsSdkV3Client: ssmClient });
 
 /** Reads the path with GetParametersByPath (paginated by Powertools); caching is the loader's job. */
 export const ssmParameterSource: ParameterSource = async (path) =>
-  (await ssmProvider.getMultiple(path, { forceFetch: true, recursive: false })) ?? {};
+  // GetParametersByPath is authorized on the requested path: without its trailing slash it is
+  // exactly the path ARN the role grants (Powertools still returns names relative to it).
+  (await ssmProvider.getMultiple(path.replace(/\/+$/, ''), { forceFetch: true, recursive: false })) ?? {};
 
 /**
  * Returns the settings, reading SSM only when the cached copy is older than its own
