@@ -289,7 +289,7 @@ class ModelBuilder {
         for (const resource of stringLeaves(statement.resources ?? [])) {
           const targets = [
             ...referencesIn(resource).map((ref) => ref.address),
-            ...parameters.filter((p) => parameterArnMatches(resource, String(p.block.name))).map((p) => p.address),
+            ...parameters.filter((p) => parameterArnMatches(resource, String(p.block.name), actions)).map((p) => p.address),
           ].flatMap((a) => this.ownerOf(a) ?? []);
           for (const target of targets) {
             const node = this.nodes.get(target)!;
@@ -381,12 +381,17 @@ function readableInterpolations(value: string): string {
   return value.replace(/\$\{[^}]*?([\w-]+)\}/g, '<$1>');
 }
 
-/** Whether a written SSM ARN (`arn:...:parameter/app/*`) covers a parameter name (`/app/x`). */
-function parameterArnMatches(arn: string, name: string): boolean {
+/**
+ * Whether a written SSM ARN (`arn:...:parameter/app/*`) covers a parameter name (`/app/x`).
+ * GetParametersByPath is authorized on the path, so a path ARN covers the parameters under it.
+ */
+function parameterArnMatches(arn: string, name: string, actions: string[]): boolean {
   const m = /:ssm:[^:]*:[^:]*:parameter\/(.+)$/.exec(arn);
   if (!m) return false;
   const pattern = new RegExp(`^${m[1].split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-  return pattern.test(name.replace(/^\//, ''));
+  const bare = name.replace(/^\//, '');
+  const byPath = actions.some((a) => /^ssm:GetParametersByPath$/i.test(a)) && bare.startsWith(`${m[1]}/`) && !m[1].includes('*');
+  return pattern.test(bare) || byPath;
 }
 
 /** `reads`, `writes`, `publishes` or `reads/writes`, from the IAM actions granted. */
