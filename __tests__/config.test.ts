@@ -1,14 +1,6 @@
-import { ConfigError, loadConfig, SETTINGS } from '../src/config';
+import { configError } from './support/config';
+import { loadConfig, SETTINGS } from '../src/config';
 
-const fails = (env: Record<string, string>): string => {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
-};
 
 describe('configuration', () => {
   test('defaults give the production tags, regions and a derived name prefix', () => {
@@ -56,6 +48,6 @@ describe('configuration', () => {
     [{ TAP_PROCESSOR_MAX_ATTEMPTS: '0' }, 'TAP_PROCESSOR_MAX_ATTEMPTS must be an integer from 1 to 100; received "0"'],
     [{ TAP_PROCESSOR_LEASE_SECONDS: '40' }, 'TAP_PROCESSOR_LEASE_SECONDS must be greater than TAP_PROCESSOR_TIMEOUT_SECONDS (45); received "40"'],
   ])('fails with a message naming the setting for %j', (env, message) => {
-    expect(fails(env as Record<string, string>)).toContain(message);
+    expect(configError(env as Record<string, string>)).toContain(message);
   });
 });
