@@ -45,6 +45,7 @@ describe('configuration', () => {
     [{ TAP_NAME_PREFIX: 'Bad Prefix' }, 'TAP_NAME_PREFIX must give a name prefix of'],
     [{ TAP_EXISTING_VPC_ID: 'vpc-0123456789abcdef0' }, 'TAP_EXISTING_SUBNET_IDS must be'],
     [{ TAP_EXISTING_BUCKET_NAMES: 'x-bucket,x-bucket' }, 'without duplicates'],
+    [{ TAP_EXTRA_INTERFACE_ENDPOINTS: 'secretsmanager,Bad Service' }, 'TAP_EXTRA_INTERFACE_ENDPOINTS must be comma-separated service names such as secretsmanager or ecr.api; received "secretsmanager,Bad Service"'],
     [{ TAP_PROCESSOR_MAX_ATTEMPTS: '0' }, 'TAP_PROCESSOR_MAX_ATTEMPTS must be an integer from 1 to 100; received "0"'],
     [{ TAP_PROCESSOR_LEASE_SECONDS: '40' }, 'TAP_PROCESSOR_LEASE_SECONDS must be greater than TAP_PROCESSOR_TIMEOUT_SECONDS (45); received "40"'],
   ])('fails with a message naming the setting for %j', (env, message) => {

@@ -73,6 +73,11 @@ describe('endpoints', () => {
     }
   });
 
+  test('TAP_EXTRA_INTERFACE_ENDPOINTS adds endpoints for other workloads, once each', () => {
+    const extra = Object.values(resourcesOf(synthStack({ TAP_EXTRA_INTERFACE_ENDPOINTS: 'secretsmanager,sns' }), 'aws_vpc_endpoint'));
+    expect(extra.filter((e) => e.vpc_endpoint_type === 'Interface').map((e) => e.service_name.split('.').pop()).sort()).toEqual(['secretsmanager', 'sns', 'sqs', 'ssm', 'xray']);
+  });
+
   test('endpoint policies admit only this account', () => {
     for (const e of endpoints) {
       const [statement] = statementsOf(json, e.policy);

@@ -70,6 +70,8 @@ export interface TapConfig {
     /** Use this VPC instead of creating one (requires subnet IDs). */
     readonly existingVpcId?: string;
     readonly existingSubnetIds: readonly string[];
+    /** Interface endpoints to add for other workloads in the VPC, by service name (e.g. `secretsmanager`). */
+    readonly extraInterfaceEndpoints: readonly string[];
   };
   readonly queue: {
     readonly visibilityTimeoutSeconds: number;
@@ -214,6 +216,7 @@ export const SETTINGS: readonly Setting[] = [
   setting('TAP_AZ_COUNT', '3', 'Availability Zones (one private subnet each)', 'an integer from 2 to 6'),
   setting('TAP_EXISTING_VPC_ID', undefined, 'Use this VPC instead of creating one', 'vpc-<hex>; requires TAP_EXISTING_SUBNET_IDS'),
   setting('TAP_EXISTING_SUBNET_IDS', undefined, 'Private subnets of TAP_EXISTING_VPC_ID for the functions and endpoints', 'comma-separated subnet-<hex>, in at least 2 AZs'),
+  setting('TAP_EXTRA_INTERFACE_ENDPOINTS', undefined, 'Interface endpoints to add for other workloads (each costs per AZ-hour); the ones the processor needs are always created', 'comma-separated service names such as secretsmanager or ecr.api'),
   setting('TAP_QUEUE_VISIBILITY_TIMEOUT_SECONDS', '300', 'Task queue visibility timeout', 'an integer from 30 to 43200'),
   setting('TAP_QUEUE_RETENTION_SECONDS', '1209600', 'Retention of the task queue and the DLQs (14 days)', 'an integer from 60 to 1209600'),
   setting('TAP_QUEUE_MAX_RECEIVE_COUNT', '3', 'Receives before a task message moves to the DLQ', 'an integer from 1 to 1000'),
@@ -442,6 +445,7 @@ export function loadConfig(env: Env = process.env): TapConfig {
       azCount: r.int('TAP_AZ_COUNT', 3, 2, 6),
       existingVpcId,
       existingSubnetIds,
+      extraInterfaceEndpoints: r.list('TAP_EXTRA_INTERFACE_ENDPOINTS', (s) => /^[a-z][a-z0-9-]*(\.[a-z0-9-]+)*$/.test(s)),
     },
     queue: {
       visibilityTimeoutSeconds,

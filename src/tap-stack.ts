@@ -62,7 +62,7 @@ export class TapStack extends TerraformStack {
       vpcCidr: config.network.vpcCidr,
       azCount: config.network.azCount,
       existing: config.network.existingVpcId ? { vpcId: config.network.existingVpcId, subnetIds: config.network.existingSubnetIds } : undefined,
-      interfaceServices: interfaceServicesFor(PROCESSOR_AWS_CALLS.map((c) => c.operation)),
+      interfaceServices: [...new Set([...interfaceServicesFor(PROCESSOR_AWS_CALLS.map((c) => c.operation)), ...config.network.extraInterfaceEndpoints])],
       logRetentionDays: config.logRetentionDays,
     });
     const processor = new Processor(this, 'processor', {
