@@ -1,0 +1,57 @@
+import { ChildProcess, spawn } from 'child_process';
+import { createServer } from 'net';
+import * as path from 'path';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { PROJECT_ROOT } from '../../src/function-code';
+import { sleep } from './stats';
+
+export interface DynaliteServer {
+  readonly endpoint: string;
+  /** A client of its own, outside every measurement: setup and accounting reads. */
+  readonly client: DynamoDBClient;
+  close(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/**
+ * Runs dynalite in a process of its own, so the emulator does not share the event loop
+ * (and its CPU time) with the handlers being measured.
+ */
+export async function startDynaliteServer(): Promise<DynaliteServer> {
+  const port = await freePort();
+  const bin = path.join(PROJECT_ROOT, 'node_modules', 'dynalite', 'cli.js');
+  const child: ChildProcess = spawn(process.execPath, [bin, '--port', String(port), '--host', '127.0.0.1', '--createTableMs', '0', '--deleteTableMs', '0', '--updateTableMs', '0'], {
+    stdio: 'ignore',
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    try {
+      await client.send(new ListTablesCommand({}));
+      break;
+    } catch (err) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`dynalite did not start on port ${port}: ${(err as Error).message}`);
+      await sleep(50);
+    }
+  }
+  return {
+    endpoint,
+    client,
+    close: async () => {
+      client.destroy();
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+    },
+  };
+}
