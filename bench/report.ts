@@ -42,7 +42,12 @@ export interface BenchReport {
   readonly date: string;
   readonly durationSeconds: number;
   readonly machine: Machine;
-  readonly synth: { readonly app: SynthMeasurement; readonly cdktf: SynthMeasurement | null };
+  readonly synth: {
+    readonly app: SynthMeasurement;
+    readonly cdktf: SynthMeasurement | null;
+    /** Median wall time of tsx running an empty script, ms. */
+    readonly tsxStartupMs: number;
+  };
   readonly bundles: readonly BundleMeasurement[];
   readonly processor: ProcessorBenchResult;
   readonly costAssumptions: CostAssumptions;
@@ -115,10 +120,13 @@ export function renderMarkdown(r: BenchReport): string {
   out.push('');
   out.push('Method: a new process per run, output to a temporary folder; wall time from spawn to exit; peak RSS from GNU `time` (`%M`: the largest single process of the tree, tsx runs the app in a child process).');
   out.push('');
+  const build = r.bundles.reduce((n, b) => n + b.buildMs, 0);
+  out.push(`Inside every app synth: tsx start-up ${f(r.synth.tsxStartupMs, 0)} ms (median wall of \`tsx -e 0\`) and bundling the functions ${f(build, 0)} ms (esbuild and zip, first build in a process, section 2). \`cdktf synth\` adds its CLI and \`npx\` (cdktf.json runs \`npx tsx main.ts\`).`);
+  out.push('');
 
   out.push('## 2. Function bundles');
   out.push('');
-  out.push(table(['handler', 'index.js (bytes)', 'zip (bytes)', 'zip (KiB)', 'cold init, median (ms)', 'fresh process, median (ms)', 'runs'], r.bundles.map((b) => [b.handler, b.bundleBytes, b.zipBytes, f(b.zipBytes / 1024), f(b.initMedianMs), f(b.processMedianMs), b.initRuns])));
+  out.push(table(['handler', 'index.js (bytes)', 'zip (bytes)', 'zip (KiB)', 'build (ms)', 'cold init, median (ms)', 'fresh process, median (ms)', 'runs'], r.bundles.map((b) => [b.handler, b.bundleBytes, b.zipBytes, f(b.zipBytes / 1024), f(b.buildMs, 0), f(b.initMedianMs), f(b.processMedianMs), b.initRuns])));
   out.push('');
   out.push('Method: `bundleHandler()` from `src/function-code.ts` (the deployed bytes); cold init = time to `require()` the unzipped bundle in a fresh `node` (module-level SDK clients, logger, metrics), measured inside that process; the process column adds Node start-up. Node here is the local version, Lambda runs nodejs22.x on arm64.');
   out.push('');
@@ -128,7 +136,7 @@ export function renderMarkdown(r: BenchReport): string {
   const w = p.workload;
   out.push(
     `Workload per scenario and design: ${w.tasks} tasks, batches of up to ${w.batchSize}, ${w.concurrency} concurrent invocations (each its own environment), ` +
-      `failed records visible again after ${w.redeliveryDelayMs} ms, dead-letter queue after ${w.maxReceiveCount} receives (the stack's maxReceiveCount). ` +
+      `${p.scenarios[0]?.throughputRuns.length ?? 0} run(s) of every scenario and design in rotation (the table shows the run with the median throughput), failed records visible again after ${w.redeliveryDelayMs} ms (the queue's 300 s visibility timeout, or the handler's ChangeMessageVisibility, compressed), dead-letter queue after ${w.maxReceiveCount} receives (the stack's maxReceiveCount). ` +
       `DynamoDB is dynalite in its own process; S3, SNS, SSM and SQS are fakes answering after ${p.fakeLatencyMs} ms. Requests are counted by one SDK middleware added identically to every client of every design.`,
   );
   out.push('');
@@ -142,6 +150,7 @@ export function renderMarkdown(r: BenchReport): string {
     SCENARIOS[s.scenario],
     title(s.design),
     f(s.throughputTasksPerSecond),
+    s.throughputRuns.map((t) => f(t, 0)).join(', '),
     f(s.taskLatencyP50Ms, 0),
     f(s.taskLatencyP99Ms, 0),
     `${s.run.succeededTasks}/${s.run.tasks}`,
@@ -158,7 +167,7 @@ export function renderMarkdown(r: BenchReport): string {
   ]);
   out.push(
     table(
-      ['scenario', 'design', 'tasks/s', 'task p50 (ms)', 'task p99 (ms)', 'succeeded', 'to DLQ', 'executions/task', 'max same-object overlap', 'DDB reads/task', 'DDB writes/task', 'SNS/task', 'SSM/task (warm)', 'S3/task', 'SQS/task', 'SSM per cold start'],
+      ['scenario', 'design', 'tasks/s (median run)', 'tasks/s, each run', 'task p50 (ms)', 'task p99 (ms)', 'succeeded', 'to DLQ', 'executions/task', 'max same-object overlap', 'DDB reads/task', 'DDB writes/task', 'SNS/task', 'SSM/task (warm)', 'S3/task', 'SQS/task', 'SSM per cold start'],
       scenarioRows,
     ),
   );
@@ -203,18 +212,27 @@ export function renderMarkdown(r: BenchReport): string {
     ),
   );
   out.push('');
+  const ourCost = r.costs.find((c) => c.design === 'project');
+  if (ourCost) {
+    const costRatios = r.costs
+      .filter((c) => c !== ourCost)
+      .map((c) => `${title(c.design)} ${f(ourCost.primaryUsdPerMillionTasks / c.primaryUsdPerMillionTasks, 2)} (us-east-1), ${f((ourCost.primaryUsdPerMillionTasks + ourCost.replicaUsdPerMillionTasks) / (c.primaryUsdPerMillionTasks + c.replicaUsdPerMillionTasks), 2)} (both regions)`);
+    out.push(`Cost ratio, this project / baseline: ${costRatios.join('; ')}.`);
+    out.push('');
+  }
   out.push(
     `Model: Lambda GB-s = invocations/task × billed ms × ${a.memoryMb} MB; SQS = one SendMessage per delivered message (EventBridge) + one ReceiveMessage and one DeleteMessageBatch per invocation + the handler's ChangeMessageVisibility calls (empty long polls of an idle queue are not per task and are left out); ` +
       `KMS = SQS data keys R = B/D × (2P + C) with D = ${a.sqsDataKeyReuseSeconds} s, one producer (EventBridge) and one consumer: ${f(r.costs[0]?.sqsKmsRequestsPerMonth ?? NaN, 0)} requests per 30 days (${f(r.costs[0]?.sqsKmsRequestsPerMonthAt300s ?? NaN, 0)} with the 300 s default), plus SNS data keys R = B/${a.snsDataKeyReuseSeconds} × 2P per topic published to; spread over ${a.tasksPerMonth.toExponential(0)} tasks per month; ` +
-      `DynamoDB: every applied write to a global table is an rWRU in each region, a refused conditional write is charged in the primary only, KEYS_ONLY index entries are under 1 KB (1 WRU each, in both regions); ` +
+      `DynamoDB: every design's tables are global tables with one replica, as this stack's task and lock tables are; every applied write is an rWRU in each region, a refused conditional write is charged in the primary only, KEYS_ONLY index entries are under 1 KB (1 WRU each, in both regions); ` +
       `CloudWatch Logs = measured bytes of the handler's log lines and EMF metrics + ${a.platformLogBytesPerInvocation} bytes of Lambda START/END/REPORT lines per invocation (an estimate).`,
   );
   out.push('');
-  out.push('Not included: DynamoDB storage, PITR and Contributor Insights, X-Ray traces (tracing is active), CloudWatch metrics from EMF (per metric, not per task), SNS deliveries to subscribers, data transfer (cross-region replication is charged per GB), the KMS key per month, and DynamoDB\'s own KMS requests for the table keys.');
+  out.push('Not included: DynamoDB storage, PITR and Contributor Insights, X-Ray traces (tracing is active), CloudWatch metrics from EMF (per metric, not per task), SNS deliveries to subscribers, data transfer (cross-region replication is charged per GB), the KMS key per month, DynamoDB\'s own KMS requests for the table keys, and the VPC interface endpoints (hourly per endpoint and AZ, plus per GB).');
   out.push('');
   out.push('Prices (us-east-1):');
   out.push('');
-  out.push(table(['price', 'USD', 'unit', 'source', 'read from', 'checked'], Object.entries(PRICES).map(([name, pr]) => [name, String(pr.usd), pr.unit, pr.source, pr.confirmedBy, pr.checked])));
+  const price = (n: number): string => (n < 0.001 ? `$${Number((n * 1e6).toPrecision(6))} per million` : `$${n}`);
+  out.push(table(['price', 'USD', 'unit', 'source', 'read from', 'checked'], Object.entries(PRICES).map(([name, pr]) => [name, price(pr.usd), pr.unit, pr.source, pr.confirmedBy, pr.checked])));
   out.push('');
   out.push('None of these was read from the AWS pricing pages themselves (no internet access on this machine): each was confirmed against a published copy found with the search tool, listed in "read from". Check them against the AWS pages before relying on the totals.');
   out.push('');

@@ -18,7 +18,7 @@ import { CostAssumptions, costModel, DEFAULT_ASSUMPTIONS } from './cost';
 import type { ProcessorBenchResult } from './processor-bench';
 import { BenchReport, Machine, ratios, renderMarkdown, Target } from './report';
 import { startDynaliteServer } from './support/dynalite-server';
-import { measureAppSynth, measureCdktfSynth } from './synth';
+import { measureAppSynth, measureCdktfSynth, measureTsxStartup } from './synth';
 
 interface Options {
   readonly quick: boolean;
@@ -92,6 +92,7 @@ async function processorSection(quick: boolean, childEnv: NodeJS.ProcessEnv): Pr
         maxReceiveCount: config.queue.maxReceiveCount,
         redeliveryDelayMs: 200,
         invocationTimeoutMs: config.processor.timeoutSeconds * 1000,
+        repetitions: quick ? 1 : 3,
         soloBatches: quick ? 3 : 20,
         fakeLatencyMs: 5,
       },
@@ -108,8 +109,21 @@ function targets(report: Omit<BenchReport, 'targets'>): Target[] {
   const processorBundle = report.bundles.find((b) => b.handler === 'processor');
   const list: Target[] = [];
   const { app, cdktf } = report.synth;
-  list.push({ name: 'full synth through the app entry (median)', target: '< 1.5 s', measured: `${(app.medianWallMs / 1000).toFixed(2)} s`, met: app.medianWallMs < 1500 });
-  list.push({ name: 'full synth through `cdktf synth` (median)', target: '< 4 s', measured: cdktf ? `${(cdktf.medianWallMs / 1000).toFixed(2)} s` : 'not measured', met: cdktf ? cdktf.medianWallMs < 4000 : null });
+  const build = report.bundles.reduce((n, b) => n + b.buildMs, 0);
+  list.push({
+    name: 'full synth through the app entry (median)',
+    target: '< 1.5 s',
+    measured: `${(app.medianWallMs / 1000).toFixed(2)} s`,
+    met: app.medianWallMs < 1500,
+    note: `includes tsx start-up ${report.synth.tsxStartupMs.toFixed(0)} ms and bundling the functions ${build.toFixed(0)} ms`,
+  });
+  list.push({
+    name: 'full synth through `cdktf synth` (median)',
+    target: '< 4 s',
+    measured: cdktf ? `${(cdktf.medianWallMs / 1000).toFixed(2)} s` : 'not measured',
+    met: cdktf ? cdktf.medianWallMs < 4000 : null,
+    note: cdktf ? `${((cdktf.medianWallMs - app.medianWallMs) / 1000).toFixed(2)} s more than the app entry: the cdktf CLI and npx` : undefined,
+  });
   if (processorBundle) {
     list.push({ name: 'processor bundle, zipped', target: '< 1 MiB', measured: `${(processorBundle.zipBytes / 1024).toFixed(1)} KiB`, met: processorBundle.zipBytes < 1024 * 1024 });
     list.push({ name: 'processor cold initialisation (median)', target: '< 150 ms', measured: `${processorBundle.initMedianMs.toFixed(1)} ms`, met: processorBundle.initMedianMs < 150 });
@@ -132,14 +146,18 @@ function targets(report: Omit<BenchReport, 'targets'>): Target[] {
     list.push({ name: 'SNS requests per successful task, happy path', target: '≤ 0.1', measured: ours.requestsPerTask.sns.toFixed(3), met: ours.requestsPerTask.sns <= 0.1 });
   }
   const seedHappy = report.ratios.find((x) => x.baseline === 'seed' && x.scenario === 'happy');
-  if (seedHappy) {
+  const seed = happy('seed');
+  if (seedHappy && ours && seed) {
+    const dynamo = (s: typeof ours) => (s.requestsPerTask.dynamodbReads + s.requestsPerTask.dynamodbWrites).toFixed(2);
     const others = report.ratios.filter((x) => x.baseline === 'seed' && x.scenario !== 'happy').map((x) => `${x.scenario} ${x.throughput.toFixed(2)}×`);
     list.push({
       name: 'throughput vs the seed-style baseline, happy path',
       target: '≥ 1.5×',
       measured: `${seedHappy.throughput.toFixed(2)}×`,
       met: seedHappy.throughput >= 1.5,
-      note: `other scenarios: ${others.join(', ')}; ${report.mode === 'quick' ? 'quick mode: too few tasks to compare' : 'one run on a shared machine'}`,
+      note:
+        `other scenarios: ${others.join(', ')}. One dynalite process serves every DynamoDB request, and this project sends ${dynamo(ours)} per task against the seed's ${dynamo(seed)}` +
+        (report.mode === 'quick' ? '; quick mode: too few tasks to compare' : ''),
     });
   }
   return list;
@@ -156,6 +174,7 @@ async function main(): Promise<void> {
   progress(`bench (${options.quick ? 'quick' : 'full'}): 1. synthesis`);
   const app = measureAppSynth(childEnv, synthRuns.warmUps, synthRuns.runs);
   const cdktf = options.quick ? null : measureCdktfSynth(childEnv, synthRuns.warmUps, synthRuns.runs);
+  const tsxStartupMs = measureTsxStartup(childEnv, options.quick ? 1 : 5);
 
   progress('2. bundles');
   const bundles: BundleMeasurement[] = handlerNames().map((name) => measureBundle(name, options.quick ? 3 : 10, childEnv));
@@ -194,7 +213,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     durationSeconds: (performance.now() - started) / 1000,
     machine,
-    synth: { app, cdktf },
+    synth: { app, cdktf, tsxStartupMs },
     bundles,
     processor,
     costAssumptions,

@@ -51,3 +51,8 @@ export function measureCdktfSynth(env: NodeJS.ProcessEnv, warmUps: number, runs:
     runs,
   );
 }
+
+/** Start-up of tsx alone (a script that does nothing), the fixed part of every app synth: median wall, ms. */
+export function measureTsxStartup(env: NodeJS.ProcessEnv, runs: number): number {
+  return median(Array.from({ length: runs }, () => timedRun(bin('tsx'), ['-e', '0'], { cwd: PROJECT_ROOT, env }).wallMs));
+}

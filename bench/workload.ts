@@ -160,6 +160,8 @@ export interface ScenarioResult {
   readonly scenario: ScenarioId;
   readonly run: Omit<ScenarioRun, 'taskLatenciesMs' | 'invocationDurationsMs'>;
   readonly throughputTasksPerSecond: number;
+  /** Throughput of every repetition; the other fields come from the repetition with the median throughput. */
+  readonly throughputRuns: readonly number[];
   readonly taskLatencyP50Ms: number;
   readonly taskLatencyP99Ms: number;
   readonly invocationMeanMs: number;
@@ -203,11 +205,13 @@ export function summarize(
 ): ScenarioResult {
   const { taskLatenciesMs, invocationDurationsMs, ...counts } = run;
   const n = run.succeededTasks;
+  const throughput = n / (run.wallMs / 1000);
   return {
     design,
     scenario,
     run: counts,
-    throughputTasksPerSecond: n / (run.wallMs / 1000),
+    throughputTasksPerSecond: throughput,
+    throughputRuns: [throughput],
     taskLatencyP50Ms: percentile(taskLatenciesMs, 50),
     taskLatencyP99Ms: percentile(taskLatenciesMs, 99),
     invocationMeanMs: mean(invocationDurationsMs),
