@@ -4,17 +4,17 @@
  * Import this module only after AWS_ENDPOINT_URL_DYNAMODB and the function's environment are
  * set: the handler's clients and logger read them when their modules load.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as handlerClients from '../handlers/common/clients';
 import { createSettingsLoader, ssmParameterSource } from '../handlers/common/config';
 import { logger, metrics } from '../handlers/common/observability';
 import { CONFIG_PATH_ENV, PROCESSOR_PARAMETERS, ProcessorSettings, TASK_TABLE_SCHEMA } from '../handlers/common/processor-parameters';
+import type { ProcessorTunables } from '../src/config';
 import { defaultExecutors } from '../handlers/processor/executors';
 import { createProcessor } from '../handlers/processor/processor';
 import { createProcessorTables } from '../src/testing/dynalite';
@@ -46,7 +46,7 @@ const TOPIC_PREFIX = 'arn:aws:sns:us-east-1:111122223333';
 export interface DesignOptions {
   readonly instrument: Instrument;
   /** The processor's integer settings (the stack's defaults from src/config.ts). */
-  readonly tunables: Omit<ProcessorSettings, 'taskTableName' | 'lockTableName' | 'successTopicArn' | 'failureTopicArn'>;
+  readonly tunables: ProcessorTunables;
 }
 
 /** This project's processor. */

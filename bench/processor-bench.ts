@@ -4,7 +4,7 @@
  * writes). Load this module after the environment is prepared (see run.ts).
  */
 import { performance } from 'perf_hooks';
-import { loadConfig } from '../src/config';
+import type { ProcessorTunables } from '../src/config';
 import { lambdaContext, sqsRecord, wireMessage } from '../src/testing/sqs-fixtures';
 import { Design, LambdaHandler, powertoolsDesign, projectDesign, seedDesign } from './designs';
 import { instrument, RequestLedger } from './support/aws-ledger';
@@ -24,7 +24,7 @@ export interface SoloMeasurement {
 }
 
 export interface ProcessorBenchResult {
-  readonly workload: WorkloadOptions;
+  readonly workload: WorkloadOptions & { readonly repetitions: number };
   readonly fakeLatencyMs: number;
   readonly scenarios: ScenarioResult[];
   readonly solo: SoloMeasurement[];
@@ -35,18 +35,22 @@ const freshBatch = (size: number) => ({ Records: Array.from({ length: size }, ()
 
 export async function runProcessorBench(
   server: DynaliteServer,
-  options: WorkloadOptions & { readonly repetitions: number; readonly soloBatches: number; readonly fakeLatencyMs: number },
+  options: WorkloadOptions & {
+    readonly repetitions: number;
+    readonly soloBatches: number;
+    readonly fakeLatencyMs: number;
+    /** The processor's integer settings, as the stack would write them to SSM. */
+    readonly tunables: ProcessorTunables;
+  },
   progress: (line: string) => void,
 ): Promise<ProcessorBenchResult> {
-  const config = loadConfig({});
   const ledger = new RequestLedger();
-  const designs: Design[] = [];
   const accounting = { enabled: false, tables: [] as Design['indexedTables'][number][], reader: server.client };
   const parameters: Record<string, string> = {};
   const fake = { parameters, latencyMs: options.fakeLatencyMs };
   const wrap = <C>(client: C): C => instrument(client as never, { ledger, fake, accounting }) as C;
-  const designOptions = { instrument: wrap, tunables: config.processor.tunables };
-  designs.push(projectDesign(designOptions), seedDesign(designOptions), powertoolsDesign(designOptions));
+  const designOptions = { instrument: wrap, tunables: options.tunables };
+  const designs: Design[] = [projectDesign(designOptions), seedDesign(designOptions), powertoolsDesign(designOptions)];
   for (const design of designs) {
     Object.assign(parameters, design.parameters);
     accounting.tables.push(...design.indexedTables);

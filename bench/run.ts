@@ -79,7 +79,6 @@ async function processorSection(quick: boolean, childEnv: NodeJS.ProcessEnv): Pr
       POWERTOOLS_SERVICE_NAME: 'processor',
       POWERTOOLS_METRICS_NAMESPACE: 'TapStack/Bench',
     });
-    delete process.env.AWS_PROFILE;
     const { runProcessorBench } = await import('./processor-bench');
     return await runProcessorBench(
       server,
@@ -95,6 +94,7 @@ async function processorSection(quick: boolean, childEnv: NodeJS.ProcessEnv): Pr
         repetitions: quick ? 1 : 3,
         soloBatches: quick ? 3 : 20,
         fakeLatencyMs: 5,
+        tunables: config.processor.tunables,
       },
       progress,
     );

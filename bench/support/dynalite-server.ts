@@ -30,6 +30,11 @@ export async function startDynaliteServer(): Promise<DynaliteServer> {
   const child: ChildProcess = spawn(process.execPath, [bin, '--port', String(port), '--host', '127.0.0.1', '--createTableMs', '0', '--deleteTableMs', '0', '--updateTableMs', '0'], {
     stdio: 'ignore',
   });
+  // Never leave the emulator running after this process exits.
+  const stop = (): void => {
+    if (child.exitCode === null) child.kill('SIGTERM');
+  };
+  process.once('exit', stop);
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
   const deadline = Date.now() + 15_000;
@@ -38,7 +43,10 @@ export async function startDynaliteServer(): Promise<DynaliteServer> {
       await client.send(new ListTablesCommand({}));
       break;
     } catch (err) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`dynalite did not start on port ${port}: ${(err as Error).message}`);
+      if (Date.now() > deadline || child.exitCode !== null) {
+        stop();
+        throw new Error(`dynalite did not start on port ${port}: ${(err as Error).message}`);
+      }
       await sleep(50);
     }
   }
@@ -47,6 +55,7 @@ export async function startDynaliteServer(): Promise<DynaliteServer> {
     client,
     close: async () => {
       client.destroy();
+      process.removeListener('exit', stop);
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGTERM');
