@@ -83,10 +83,13 @@ export async function runProcessorBench(
         const coldStartSsmRequests = ledger.service('ssm') / containers.length;
         ledger.reset();
         const messages = scenarioMessages(scenario, options);
+        const cpu0 = { process: process.cpuUsage(), emulator: server.cpuMs() };
         capture = captureOutput();
         const run = await runQueue(containers, messages, options);
         const log = capture.stop();
-        const result = summarize(design.id, scenario, run, ledger, log, coldStartSsmRequests);
+        const used = process.cpuUsage(cpu0.process);
+        const cpu = { processMs: (used.user + used.system) / 1000, emulatorMs: server.cpuMs() - cpu0.emulator };
+        const result = summarize(design.id, scenario, run, ledger, log, cpu, coldStartSsmRequests);
         const key = `${scenario}/${design.id}`;
         repetitions.set(key, [...(repetitions.get(key) ?? []), result]);
         progress(

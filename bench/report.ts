@@ -164,10 +164,12 @@ export function renderMarkdown(r: BenchReport): string {
     f(s.requestsPerTask.s3, 2),
     f(s.requestsPerTask.sqs, 2),
     f(s.coldStartSsmRequests, 0),
+    f(s.processCpuMsPerTask, 2),
+    f(s.emulatorCpuMsPerTask, 2),
   ]);
   out.push(
     table(
-      ['scenario', 'design', 'tasks/s (median run)', 'tasks/s, each run', 'task p50 (ms)', 'task p99 (ms)', 'succeeded', 'to DLQ', 'executions/task', 'max same-object overlap', 'DDB reads/task', 'DDB writes/task', 'SNS/task', 'SSM/task (warm)', 'S3/task', 'SQS/task', 'SSM per cold start'],
+      ['scenario', 'design', 'tasks/s (median run)', 'tasks/s, each run', 'task p50 (ms)', 'task p99 (ms)', 'succeeded', 'to DLQ', 'executions/task', 'max same-object overlap', 'DDB reads/task', 'DDB writes/task', 'SNS/task', 'SSM/task (warm)', 'S3/task', 'SQS/task', 'SSM per cold start', 'CPU ms/task, this process', 'CPU ms/task, dynalite'],
       scenarioRows,
     ),
   );
@@ -175,7 +177,8 @@ export function renderMarkdown(r: BenchReport): string {
   out.push(
     'Definitions: tasks/s = tasks acknowledged / wall time until the queue is empty; task latency = first receive of any of its messages to the end of the invocation that acknowledged it (includes waits and redeliveries); ' +
       'requests per task = requests of warm environments / tasks acknowledged (the first invocation of each environment, which reads configuration, is excluded and its SSM requests shown apart); ' +
-      'executions/task = HeadObject calls per acknowledged task (above 1: a task ran twice); max same-object overlap = most executions in flight on one object at once (1 = serialized).',
+      'executions/task = HeadObject calls per acknowledged task (above 1: a task ran twice); max same-object overlap = most executions in flight on one object at once (1 = serialized); ' +
+      'CPU ms/task = CPU time used during the run by this process (handlers, SDK, fakes, the simulated queue) and by the dynalite process, per acknowledged task: with 2 cores, these bound the throughput.',
   );
   out.push('');
   out.push('Requests by operation (whole measured run):');
@@ -225,6 +228,10 @@ export function renderMarkdown(r: BenchReport): string {
       `KMS = SQS data keys R = B/D × (2P + C) with D = ${a.sqsDataKeyReuseSeconds} s, one producer (EventBridge) and one consumer: ${f(r.costs[0]?.sqsKmsRequestsPerMonth ?? NaN, 0)} requests per 30 days (${f(r.costs[0]?.sqsKmsRequestsPerMonthAt300s ?? NaN, 0)} with the 300 s default), plus SNS data keys R = B/${a.snsDataKeyReuseSeconds} × 2P per topic published to; spread over ${a.tasksPerMonth.toExponential(0)} tasks per month; ` +
       `DynamoDB: every design's tables are global tables with one replica, as this stack's task and lock tables are; every applied write is an rWRU in each region, a refused conditional write is charged in the primary only, KEYS_ONLY index entries are under 1 KB (1 WRU each, in both regions); ` +
       `CloudWatch Logs = measured bytes of the handler's log lines and EMF metrics + ${a.platformLogBytesPerInvocation} bytes of Lambda START/END/REPORT lines per invocation (an estimate).`,
+  );
+  out.push('');
+  out.push(
+    `Caveat on duration: it is measured here with a whole core per process and a local emulator answering in about a millisecond. At ${a.memoryMb} MB Lambda gives a function about ${a.memoryMb}/1769 of a vCPU (one full vCPU at 1,769 MB), so the CPU part of an invocation (see "CPU ms/task, this process") runs slower there, and real DynamoDB and S3 round trips take longer than dynalite's and the fakes': treat the Lambda lines as a lower bound. They are a small part of every total.`,
   );
   out.push('');
   out.push('Not included: DynamoDB storage, PITR and Contributor Insights, X-Ray traces (tracing is active), CloudWatch metrics from EMF (per metric, not per task), SNS deliveries to subscribers, data transfer (cross-region replication is charged per GB), the KMS key per month, DynamoDB\'s own KMS requests for the table keys, and the VPC interface endpoints (hourly per endpoint and AZ, plus per GB).');

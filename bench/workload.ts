@@ -179,6 +179,10 @@ export interface ScenarioResult {
   readonly logBytesPerTask: number;
   readonly logLinesPerTask: number;
   readonly invocationsPerTask: number;
+  /** CPU time of this process (handlers, SDK, fakes, queue) per task, ms. */
+  readonly processCpuMsPerTask: number;
+  /** CPU time of the dynalite process per task, ms. */
+  readonly emulatorCpuMsPerTask: number;
   /** SSM requests of one environment's first invocation. */
   readonly coldStartSsmRequests: number;
 }
@@ -201,6 +205,7 @@ export function summarize(
   run: ScenarioRun,
   ledger: RequestLedger,
   log: { bytes: number; lines: number },
+  cpu: { processMs: number; emulatorMs: number },
   coldStartSsmRequests: number,
 ): ScenarioResult {
   const { taskLatenciesMs, invocationDurationsMs, ...counts } = run;
@@ -226,6 +231,8 @@ export function summarize(
     logBytesPerTask: log.bytes / n,
     logLinesPerTask: log.lines / n,
     invocationsPerTask: run.invocations / n,
+    processCpuMsPerTask: cpu.processMs / n,
+    emulatorCpuMsPerTask: cpu.emulatorMs / n,
     coldStartSsmRequests,
   };
 }

@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
 import { createServer } from 'net';
 import * as path from 'path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
@@ -9,6 +10,8 @@ export interface DynaliteServer {
   readonly endpoint: string;
   /** A client of its own, outside every measurement: setup and accounting reads. */
   readonly client: DynamoDBClient;
+  /** CPU time the emulator process has used so far, ms (NaN where /proc is not available). */
+  cpuMs(): number;
   close(): Promise<void>;
 }
 
@@ -18,6 +21,20 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
+const USER_HZ = 100;
+
+function processCpuMs(pid: number | undefined): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
+  } catch {
+    return NaN;
+  }
 }
 
 /**
@@ -53,6 +70,7 @@ export async function startDynaliteServer(): Promise<DynaliteServer> {
   return {
     endpoint,
     client,
+    cpuMs: () => processCpuMs(child.pid),
     close: async () => {
       client.destroy();
       process.removeListener('exit', stop);
