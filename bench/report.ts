@@ -231,7 +231,10 @@ export function renderMarkdown(r: BenchReport): string {
   );
   out.push('');
   out.push(
-    `Caveat on duration: it is measured here with a whole core per process and a local emulator answering in about a millisecond. At ${a.memoryMb} MB Lambda gives a function about ${a.memoryMb}/1769 of a vCPU (one full vCPU at 1,769 MB), so the CPU part of an invocation (see "CPU ms/task, this process") runs slower there, and real DynamoDB and S3 round trips take longer than dynalite's and the fakes': treat the Lambda lines as a lower bound. They are a small part of every total.`,
+    `Caveat on duration: it is measured here with a whole core per process and a local emulator answering in about a millisecond. At ${a.memoryMb} MB Lambda gives a function about ${a.memoryMb}/1769 of a vCPU (one full vCPU at 1,769 MB), so the CPU part of an invocation (see "CPU ms/task, this process") runs slower there, and real DynamoDB and S3 round trips take longer than dynalite's and the fakes': treat the Lambda lines as a lower bound.` +
+      (ourCost
+        ? ` They are ${f((100 * ourCost.lines.filter((l) => l.item.startsWith('Lambda')).reduce((n, l) => n + l.usdPerMillionTasks, 0)) / ourCost.primaryUsdPerMillionTasks)}% of this project's us-east-1 total.`
+        : ''),
   );
   out.push('');
   out.push('Not included: DynamoDB storage, PITR and Contributor Insights, X-Ray traces (tracing is active), CloudWatch metrics from EMF (per metric, not per task), SNS deliveries to subscribers, data transfer (cross-region replication is charged per GB), the KMS key per month, DynamoDB\'s own KMS requests for the table keys, and the VPC interface endpoints (hourly per endpoint and AZ, plus per GB).');
