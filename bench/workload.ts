@@ -67,10 +67,11 @@ export function scenarioMessages(scenario: ScenarioId, options: WorkloadOptions)
   );
   const messages = bodies.map((body) => ({ body, taskId: taskIdOf(body) }));
   if (scenario === 'duplicates') {
+    const originals = [...messages];
     const copies = Math.round(options.tasks * options.duplicateRatio);
     for (let i = 0; i < copies; i++) {
-      const original = messages[Math.floor((i / copies) * options.tasks)];
-      // A duplicate lands anywhere after its original: in the same batch, a concurrent one or a later one.
+      const original = originals[Math.floor((i / copies) * originals.length)];
+      // A duplicate lands up to 30 places after its original: in the same batch, a concurrent one or a later one.
       const at = messages.indexOf(original) + 1 + Math.floor(Math.random() * Math.min(30, messages.length));
       messages.splice(Math.min(at, messages.length), 0, { ...original });
     }
