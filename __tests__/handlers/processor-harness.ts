@@ -1,12 +1,12 @@
-import { parseTaskMessage } from '../../handlers/common/task-message';
-import type { Context, SQSRecord } from 'aws-lambda';
 import { GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { PublishBatchCommand, SNSClient } from '@aws-sdk/client-sns';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createProcessorTables, LocalDynamo, startDynalite } from '../support/dynalite';
+import { createProcessorTables, LocalDynamo, startDynalite } from '../../src/testing/dynalite';
+import { uniqueId } from '../../src/testing/sqs-fixtures';
+
 import type * as Processor from '../../handlers/processor/processor';
 import type * as Clients from '../../handlers/common/clients';
 import type * as Config from '../../handlers/common/config';
@@ -15,10 +15,11 @@ import type * as Observability from '../../handlers/common/observability';
 import type { ExecutorRegistry, TaskExecutor } from '../../handlers/processor/executors';
 import { PROCESSOR_PARAMETERS, ProcessorSettings } from '../../handlers/common/processor-parameters';
 
+export { lambdaContext, QUEUE_ARN, sqsRecord, taskIdOf, uniqueId, wireMessage } from '../../src/testing/sqs-fixtures';
+
 export const CONFIG_PATH = '/tap-test/processor/';
 export const SUCCESS_TOPIC = 'arn:aws:sns:us-east-1:111122223333:task-success';
 export const FAILURE_TOPIC = 'arn:aws:sns:us-east-1:111122223333:task-failure';
-export const QUEUE_ARN = 'arn:aws:sqs:us-east-1:111122223333:task-queue';
 export const TASK_TABLE = 'tasks';
 export const LOCK_TABLE = 'locks';
 
@@ -42,73 +43,6 @@ export function ssmParameters(overrides: Partial<Record<keyof ProcessorSettings,
     const value = values[field as keyof ProcessorSettings];
     return value === undefined ? [] : [{ Name: `${CONFIG_PATH}${spec.name}`, Type: 'String' as const, Value: String(value) }];
   });
-}
-
-let seq = 0;
-export const uniqueId = (prefix: string): string => `${prefix}-${++seq}-${Math.random().toString(36).slice(2, 8)}`;
-
-/** A wire message as the input transformers write it; `key` sets `object.key`. */
-export function wireMessage(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  const { key = uniqueId('dir/file') + '.csv', ...rest } = overrides;
-  return {
-    version: 1,
-    taskType: 'object-created',
-    source: 's3-eventbridge',
-    bucket: 'uploads-bucket',
-    object: { key },
-    keyEncoding: 'none',
-    size: '42',
-    versionId: '',
-    etag: 'abc',
-    sequencer: '',
-    requestId: uniqueId('request'),
-    eventTime: '2026-12-04T10:00:00Z',
-    eventId: uniqueId('event'),
-    ...rest,
-  };
-}
-
-/** The task id the processor derives from a wire message (or an SQS body). */
-export function taskIdOf(body: Record<string, unknown> | string): string {
-  const parsed = parseTaskMessage(typeof body === 'string' ? body : JSON.stringify(body));
-  if (!parsed.ok) throw new Error(parsed.reason);
-  return parsed.message.taskId;
-}
-
-export function sqsRecord(body: string | Record<string, unknown>, messageId = uniqueId('msg')): SQSRecord {
-  return {
-    messageId,
-    receiptHandle: `rh-${messageId}`,
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: '0',
-      SenderId: 'events',
-      ApproximateFirstReceiveTimestamp: '0',
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: QUEUE_ARN,
-    awsRegion: 'us-east-1',
-  };
-}
-
-export function lambdaContext(remainingMs = 60_000): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: 'processor',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:processor',
-    memoryLimitInMB: '512',
-    awsRequestId: uniqueId('req'),
-    logGroupName: '/aws/lambda/processor',
-    logStreamName: 'stream',
-    getRemainingTimeInMillis: () => remainingMs,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
 }
 
 /** A settable wall clock shared by the workers of one test. */

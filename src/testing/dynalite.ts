@@ -33,7 +33,7 @@ export async function startDynalite(): Promise<LocalDynamo> {
   };
 }
 
-/** Creates the task and lock tables with the keys and index the stack declares (TTL is not emulated). */
+/** Creates the task and lock tables with the keys and index the stack declares (src/tables.ts; TTL is not emulated). */
 export async function createProcessorTables(client: DynamoDBClient, taskTableName: string, lockTableName: string): Promise<void> {
   const t = TASK_TABLE_SCHEMA;
   await client.send(
@@ -53,7 +53,7 @@ export async function createProcessorTables(client: DynamoDBClient, taskTableNam
             { AttributeName: t.statusIndexPartitionKey, KeyType: 'HASH' },
             { AttributeName: t.statusIndexSortKey, KeyType: 'RANGE' },
           ],
-          Projection: { ProjectionType: 'ALL' },
+          Projection: { ProjectionType: 'KEYS_ONLY' },
         },
       ],
     }),
