@@ -366,6 +366,39 @@ describe('processor', () => {
     expect(h.s3.commandCalls(HeadObjectCommand)).toHaveLength(0);
   });
 
+  test('publishes before writing the outcome, but a worker near the end of its lease writes first', async () => {
+    const clock = new TestClock();
+    const early = wireMessage();
+    const late = wireMessage();
+    const slowHeadObject = h.executorsModule.headObjectExecutor(h.clients.s3Client);
+    const processor = h.processor({
+      clock,
+      executors: {
+        'object-created': async (ctx) => {
+          // Lease = 60 s remaining + 10 s margin: the late task finishes 4 s before its lease ends.
+          if (ctx.message.taskId === taskIdOf(late)) clock.advance(66_000);
+          return slowHeadObject(ctx);
+        },
+      },
+    });
+    const updates = async (body: Record<string, unknown>): Promise<number> => {
+      const before = h.dynamoCalls.length;
+      await processor(event(sqsRecord(body)), lambdaContext());
+      return h.dynamoCalls.slice(before).filter((c) => c === 'UpdateItemCommand').length;
+    };
+
+    // Claim and completion only: the outcome was published first, so it needs no marker.
+    expect(await updates(early)).toBe(2);
+    expect(await h.task(taskIdOf(early))).toMatchObject({ status: 'SUCCEEDED' });
+    expect((await h.task(taskIdOf(early)))?.notification).toBeUndefined();
+
+    // Claim, completion with the marker, and the marker's removal after the publish.
+    expect(await updates(late)).toBe(3);
+    expect(await h.task(taskIdOf(late))).toMatchObject({ status: 'SUCCEEDED' });
+    expect((await h.task(taskIdOf(late)))?.notification).toBeUndefined();
+    expect(h.published().map((n) => n.message.taskId)).toEqual([taskIdOf(early), taskIdOf(late)]);
+  });
+
   test('counts the AWS calls of a successful task, all of them declared for IAM', async () => {
     const clock = new TestClock();
     const processor = h.processor({ clock });
@@ -388,10 +421,11 @@ describe('processor', () => {
         byOperation[op] = (byOperation[op] ?? 0) + 1;
       }
     }
-    // Per task: claim, completion and notification marker (UpdateItem), lock take (PutItem) and release
-    // (DeleteItem), one HeadObject; one PublishBatch per 10 tasks; no SSM read while the cache is warm.
+    // Per task: claim and completion (UpdateItem; the outcome is published before the completion is
+    // written, so no notification marker), lock take (PutItem) and release (DeleteItem), one HeadObject;
+    // one PublishBatch per 10 tasks; no SSM read while the cache is warm.
     expect(Object.fromEntries(Object.entries(byOperation).map(([op, n]) => [op, perTask(n)]))).toEqual({
-      'dynamodb:UpdateItem': 3,
+      'dynamodb:UpdateItem': 2,
       'dynamodb:PutItem': 1,
       'dynamodb:DeleteItem': 1,
       's3:HeadObject': 1,

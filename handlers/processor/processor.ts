@@ -22,6 +22,13 @@ export const CLAIM_LEASE_MARGIN_MS = 10_000;
 /** Time kept for running and completing the task after a lock wait. */
 export const RUN_RESERVE_MS = 5_000;
 /** Bodies larger than this cannot be stored on a REJECTED item (400 KB item limit); such a record stays on the queue for the DLQ. */
+/**
+ * A worker publishes a terminal outcome before writing it (saving the notification-marker write)
+ * only while its claim lease has at least this long to run: no other worker can take the task over
+ * before the lease ends, so the completion that follows cannot be refused. Closer to the end, it
+ * writes first with the marker, and publishes after.
+ */
+export const PUBLISH_FIRST_MARGIN_MS = 5_000;
 export const MAX_STORED_BODY_BYTES = 300 * 1024;
 const BACKOFF_BASE_MS = 50;
 const BACKOFF_CAP_MS = 1_000;
@@ -46,11 +53,22 @@ interface Invocation {
   readonly locks: ObjectLock;
 }
 
+/** A terminal outcome whose notification is published before it is written (see {@link PUBLISH_FIRST_MARGIN_MS}). */
+interface UnwrittenOutcome {
+  readonly claim: Claim;
+  readonly completion: Completion & { readonly status: 'SUCCEEDED' | 'FAILED' };
+  /** The item as the completion will leave it, for the notification. */
+  readonly item: TaskItem;
+  readonly log: Logger;
+}
+
 interface RecordOutcome {
   /** Report the record in `batchItemFailures`. */
   readonly retry: boolean;
   /** A finished task whose notification this invocation publishes. */
   readonly notify?: TaskItem;
+  /** A finished task to notify first and complete after. */
+  readonly unwritten?: UnwrittenOutcome;
 }
 
 // Lock waits are measured in real time (performance.now), unlike leases, which use the injectable wall clock.
@@ -208,6 +226,12 @@ export function createProcessor(deps: ProcessorDeps): (event: SQSEvent, context:
       }
     }
 
+    const leaseExpiresAt = claimed.item.leaseExpiresAt ?? 0;
+    if (completion.status !== 'PENDING' && clock() + PUBLISH_FIRST_MARGIN_MS < leaseExpiresAt) {
+      const done = completion.status === 'SUCCEEDED' ? { result: completion.result } : { lastError: completion.error };
+      const item: TaskItem = { ...claimed.item, status: completion.status, updatedAt: clock(), ...done };
+      return { retry: false, unwritten: { claim, completion: completion as UnwrittenOutcome['completion'], item, log } };
+    }
     const written = await store.complete(message.taskId, claim, completion, clock());
     if (!written.applied) {
       count('staleCompletions');
@@ -221,6 +245,28 @@ export function createProcessor(deps: ProcessorDeps): (event: SQSEvent, context:
     count(item.status === 'SUCCEEDED' ? 'tasksSucceeded' : 'tasksFailed');
     log.info('task finished', { status: item.status });
     return { retry: false, notify: item };
+  }
+
+  /**
+   * Writes an outcome already published (or, when publishing failed, with the marker that makes a
+   * redelivery publish it). False when the record must be retried.
+   */
+  async function completeAfterPublish(store: TaskStore, { claim, completion, item, log }: UnwrittenOutcome, published: boolean, record: SQSRecord): Promise<boolean> {
+    try {
+      const written = await store.complete(item.taskId, claim, completion, clock(), { notified: published });
+      if (!written.applied) {
+        count('staleCompletions');
+        log.error('completion refused after its notification was published: the claim lease ended early (clock skew?)', { outcome: completion.status });
+        return written.current !== undefined && TERMINAL_STATUSES.includes(written.current.status);
+      }
+    } catch (err) {
+      // Published but not written: the task runs again once its lease ends, and notifies again.
+      log.error('completion not written; the task will run again after its lease', { error: err as Error, messageId: record.messageId });
+      return false;
+    }
+    count(completion.status === 'SUCCEEDED' ? 'tasksSucceeded' : 'tasksFailed');
+    log.info('task finished', { status: completion.status });
+    return true;
   }
 
   async function processRecord(record: SQSRecord, invocation: Invocation): Promise<RecordOutcome> {
@@ -254,11 +300,17 @@ export function createProcessor(deps: ProcessorDeps): (event: SQSEvent, context:
       const outcomes = await mapBounded(records, RECORD_CONCURRENCY, (r) => processRecord(r, invocation));
       const retry = new Set(records.filter((_, i) => outcomes[i].retry).map((r) => r.messageId));
 
-      const finished = outcomes.flatMap((o, i) => (o.notify ? [{ item: o.notify, record: records[i] }] : []));
+      const finished = outcomes.flatMap((o, i) => {
+        const item = o.notify ?? o.unwritten?.item;
+        return item ? [{ item, record: records[i], unwritten: o.unwritten }] : [];
+      });
       const failed = await publishNotifications(deps.sns, finished.map((f) => notificationFor(f.item, settings)));
-      await mapBounded(finished, RECORD_CONCURRENCY, async ({ item, record }) => {
+      await mapBounded(finished, RECORD_CONCURRENCY, async ({ item, record, unwritten }) => {
         const error = failed.get(item.taskId);
-        if (error === undefined) {
+        if (unwritten) {
+          if (!(await completeAfterPublish(store, unwritten, error === undefined, record))) retry.add(record.messageId);
+          if (error === undefined) return;
+        } else if (error === undefined) {
           await store.markNotified(item.taskId).catch((err: Error) =>
             logger.warn('notification sent but its marker stayed; a later duplicate may repeat it', {
               taskId: item.taskId,

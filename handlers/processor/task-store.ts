@@ -132,7 +132,7 @@ export class TaskStore {
   }
 
   /** Writes the outcome if this worker still holds the claim; refused when it was taken over (the newer owner's outcome stands). */
-  async complete(taskId: string, claim: Claim, completion: Completion, now: number): Promise<FencedWrite> {
+  async complete(taskId: string, claim: Claim, completion: Completion, now: number, options: { readonly notified?: boolean } = {}): Promise<FencedWrite> {
     const terminal = completion.status !== 'PENDING';
     const sets = ['#status = :status', 'statusShard = :shard', 'updatedAt = :now'];
     const values: Record<string, unknown> = {
@@ -151,9 +151,13 @@ export class TaskStore {
       values[':error'] = completion.error;
     }
     if (terminal) {
-      sets.push('notification = :notify', 'expiresAt = :ttl');
-      values[':notify'] = 'PENDING';
+      sets.push('expiresAt = :ttl');
       values[':ttl'] = this.ttl(now);
+      // Until its notification is published; an outcome notified before this write needs no marker.
+      if (!options.notified) {
+        sets.push('notification = :notify');
+        values[':notify'] = 'PENDING';
+      }
     }
     return this.fencedUpdate(taskId, claim, `SET ${sets.join(', ')}`, values, completion.status === 'SUCCEEDED');
   }
