@@ -56,7 +56,7 @@ export class EventSource {
   readonly stats: InvocationStats = { invocations: 0, coldStarts: 0, records: 0, killed: 0, timedOut: 0, errors: 0, reportedFailures: 0, deleted: 0, sqsDuplicates: 0 };
   private readonly inflight = new Map<string, Invocation>();
   private readonly handleOwner = new Map<string, string>();
-  private readonly killedIds = new Set<string>();
+  private readonly frozenIds = new Set<string>();
   private readonly idle: SqsHandler[] = [];
   private wake: () => void = () => undefined;
   /** Every invocation's promise, killed ones included, so shutdown can wait for them. */
@@ -64,24 +64,29 @@ export class EventSource {
 
   constructor(private readonly o: EventSourceOptions) {}
 
-  /** Marks a live invocation as stalled in a frozen request; false if there is none with that id. */
+  /**
+   * Freezes a live invocation as a whole (its worker hangs): from now on the stand-ins hold
+   * every request they can attribute to it, so none of its records progresses while simulated
+   * time is skipped to its timeout. False if there is no live invocation with that id.
+   */
   freeze(requestId: string): boolean {
     const inv = this.inflight.get(requestId);
     if (!inv) return false;
     inv.stalled = true;
+    this.frozenIds.add(requestId);
     this.wake();
     return true;
   }
 
-  /** Request ids of killed invocations: the stand-ins hold their requests. */
-  get killed(): ReadonlySet<string> {
-    return this.killedIds;
+  /** Request ids of frozen invocations (stalled or killed): the stand-ins hold their requests. */
+  get frozen(): ReadonlySet<string> {
+    return this.frozenIds;
   }
 
-  /** True for a receipt handle given to a killed invocation. */
+  /** True for a receipt handle given to a frozen invocation. */
   frozenHandle(handle: string): boolean {
     const owner = this.handleOwner.get(handle);
-    return owner !== undefined && this.killedIds.has(owner);
+    return owner !== undefined && this.frozenIds.has(owner);
   }
 
   /** Polls until the queue is empty and nothing runs; throws if that takes longer than the simulated limit. */
@@ -93,7 +98,6 @@ export class EventSource {
       for (const inv of this.inflight.values()) {
         if (inv.stalled && clock.now() >= inv.deadline) {
           inv.killed = true;
-          this.killedIds.add(inv.requestId);
           this.inflight.delete(inv.requestId);
           this.stats.killed++;
           onKill(inv.requestId);

@@ -1,6 +1,7 @@
 /**
  * The invariants of a run, checked on its final state:
- * - every valid upload's task is SUCCEEDED with one completed run and one success notification
+ * - every valid upload's task is SUCCEEDED with one completed run (not counting runs of killed
+ *   workers that died before recording them), written by a worker that ran it, and one success notification
  *   (more only when a DynamoDB request of that task failed through all SDK retries, the documented
  *   at-least-once path), or FAILED with its message kept and a failure notification, or its
  *   message is in the task DLQ;
@@ -12,7 +13,7 @@
 import { parseTaskMessage } from '../../handlers/common/task-message';
 import { objectLockId } from '../../handlers/processor/object-lock';
 import { Upload } from './eventbridge';
-import { RunCounts } from './monitor';
+import { TaskRuns } from './monitor';
 import { Published } from './sns-server';
 
 export interface RunOutcome {
@@ -29,8 +30,10 @@ export interface RunOutcome {
   readonly taskDeadLetterQueue?: string;
   readonly ingestDeadLetterQueues: readonly string[];
   /** Runs per task, keyed by `ExecutionMonitor.taskKey`. */
-  readonly runs: ReadonlyMap<string, RunCounts>;
+  readonly runs: ReadonlyMap<string, TaskRuns>;
   readonly killedTasks: ReadonlySet<string>;
+  /** Invocations frozen and killed: a run they completed counts only if they recorded its outcome before dying. */
+  readonly frozenInvocations: ReadonlySet<string>;
   /** Bodies of DynamoDB requests that failed through all SDK attempts. */
   readonly finalThrottles: readonly string[];
   readonly monitorViolations: readonly string[];
@@ -73,15 +76,19 @@ export function checkInvariants(outcome: RunOutcome): string[] {
     seen.add(u.taskId);
     const item = items.get(u.taskId);
     const n = notes.get(u.taskId) ?? { success: 0, failure: 0 };
-    const runs = outcome.runs.get(taskKey(u)) ?? { started: 0, completed: 0 };
+    const runs = outcome.runs.get(taskKey(u)) ?? { started: [], completed: [] };
+    // The worker that wrote the outcome (its lease owner is `<request id>/<message id>`); a frozen worker's run counts only if it did.
+    const recorder = String(item?.leaseOwner ?? '').split('/')[0];
+    const recorded = runs.completed.filter((id) => !outcome.frozenInvocations.has(id) || id === recorder).length;
     const explained = unabsorbed(u);
     const name = `s3://${u.bucket}/${u.key} (${u.taskId.slice(0, 12)})`;
     if (item?.status === 'SUCCEEDED') {
       if (n.success !== 1 && !(explained && n.success > 1)) violations.push(`${name}: SUCCEEDED with ${n.success} success notifications`);
       if (n.failure !== 0) violations.push(`${name}: SUCCEEDED but ${n.failure} failure notifications`);
-      if (runs.completed !== 1 && !(explained && runs.completed > 1)) violations.push(`${name}: SUCCEEDED after ${runs.completed} completed runs`);
+      if (recorded !== 1 && !(explained && recorded > 1)) violations.push(`${name}: SUCCEEDED after ${recorded} completed runs (killed workers' unrecorded runs not counted)`);
+      if (!runs.completed.includes(recorder)) violations.push(`${name}: SUCCEEDED by ${recorder}, which completed no run of it`);
       if ((item.result as { versionId?: string } | undefined)?.versionId !== u.versionId) violations.push(`${name}: result is not of version ${u.versionId}`);
-      if (outcome.killedTasks.has(taskKey(u)) && runs.started < 2) violations.push(`${name}: its worker was killed but no other worker took over`);
+      if (outcome.killedTasks.has(taskKey(u)) && runs.started.length < 2) violations.push(`${name}: its worker was killed but no other worker took over`);
     } else if (item?.status === 'FAILED') {
       if (n.failure < 1) violations.push(`${name}: FAILED without a failure notification`);
       if ((item.message as { taskId?: string } | undefined)?.taskId !== u.taskId) violations.push(`${name}: FAILED without its message`);

@@ -13,20 +13,20 @@ interface OpenRun {
   readonly requestId: string;
 }
 
-export interface RunCounts {
-  started: number;
-  completed: number;
+/** Request ids of the invocations that started and that completed (S3 answered) a run of a task. */
+export interface TaskRuns {
+  readonly started: string[];
+  readonly completed: string[];
 }
 
 export class ExecutionMonitor implements HeadObserver {
   readonly violations: string[] = [];
   /** Runs per task, keyed `bucket/key/versionId` (what a HeadObject names). */
-  readonly runs = new Map<string, RunCounts>();
+  readonly runs = new Map<string, TaskRuns>();
   private readonly open: OpenRun[] = [];
   private killTargets = new Set<string>();
   /** Tasks whose run was frozen (its worker killed). */
   readonly killedTasks = new Set<string>();
-  private readonly frozenRequests = new Set<string>();
 
   constructor(
     private readonly db: DynamoDBClient,
@@ -34,6 +34,8 @@ export class ExecutionMonitor implements HeadObserver {
     private readonly now: () => number,
     /** Marks the invocation as stalled (frozen); returns false when no live invocation has that request id. */
     private readonly freeze: (requestId: string) => boolean,
+    /** True for an invocation already frozen: its further runs are held before they start. */
+    private readonly isFrozen: (requestId: string) => boolean,
   ) {}
 
   /** Tasks (see {@link taskKey}) whose first run freezes: its worker is killed at its invocation's timeout. */
@@ -52,17 +54,17 @@ export class ExecutionMonitor implements HeadObserver {
     const owner = out.Item?.lockOwner?.S;
     const expiresAtMs = Number(out.Item?.expiresAt?.N ?? 0) * 1000;
     const requestId = owner?.split('/')[0] ?? '';
+    if (this.isFrozen(requestId)) return false;
     if (!owner || expiresAtMs <= this.now()) this.violations.push(`run on ${lockId} without a live lock (holder ${owner ?? 'none'})`);
     const others = this.open.filter((r) => r.lockId === lockId);
     if (others.length > 0) this.violations.push(`two workers on ${lockId} at once: ${others.map((r) => r.requestId).join(', ')} and ${requestId}`);
-    const counts = this.runs.get(taskKey) ?? { started: 0, completed: 0 };
-    counts.started++;
-    this.runs.set(taskKey, counts);
+    const runs = this.runs.get(taskKey) ?? { started: [], completed: [] };
+    runs.started.push(requestId);
+    this.runs.set(taskKey, runs);
     const run: OpenRun = { lockId, taskKey, requestId };
     this.open.push(run);
     if (this.killTargets.delete(taskKey) && this.freeze(requestId)) {
       this.killedTasks.add(taskKey);
-      this.frozenRequests.add(requestId);
       return false;
     }
     return true;
@@ -70,9 +72,10 @@ export class ExecutionMonitor implements HeadObserver {
 
   finished(bucket: string, key: string, versionId: string | undefined, status: number): void {
     const taskKey = ExecutionMonitor.taskKey(bucket, key, versionId);
-    const i = this.open.findIndex((r) => r.taskKey === taskKey && !this.frozenRequests.has(r.requestId));
-    if (i >= 0) this.open.splice(i, 1);
-    if (status === 200) (this.runs.get(taskKey) as RunCounts).completed++;
+    const i = this.open.findIndex((r) => r.taskKey === taskKey && !this.isFrozen(r.requestId));
+    if (i < 0) return;
+    const [run] = this.open.splice(i, 1);
+    if (status === 200) this.runs.get(taskKey)?.completed.push(run.requestId);
   }
 
   /** A killed invocation's runs end when it is killed. */

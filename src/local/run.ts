@@ -129,7 +129,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunReport
     cleanups.push(() => dynamo.close());
     let eventSource: EventSource | undefined;
     const servers: LocalServer[] = [];
-    const frozenBody = (body: string): boolean => [...(eventSource?.killed ?? [])].some((id) => body.includes(id));
+    const frozenBody = (body: string): boolean => [...(eventSource?.frozen ?? [])].some((id) => body.includes(id));
     const finalThrottles: string[] = [];
     const proxyStats: ProxyStats = { throttled: 0, finalThrottles: 0 };
     servers.push(
@@ -145,7 +145,13 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunReport
     while (killUploads.size < Math.min(chaos.killedWorkers, killCandidates.length)) killUploads.add(uploadsPlan.indexOf(rng.pick(killCandidates)));
 
     const killTargets: string[] = [];
-    const monitor = new ExecutionMonitor(dynamo.client, lockTable, () => clock.now(), (id) => eventSource?.freeze(id) ?? false);
+    const monitor = new ExecutionMonitor(
+      dynamo.client,
+      lockTable,
+      () => clock.now(),
+      (id) => eventSource?.freeze(id) ?? false,
+      (id) => eventSource?.frozen.has(id) ?? false,
+    );
     const s3 = new S3StandIn(model.buckets, rng, monitor, count('s3'));
     const s3Endpoint = await s3.start();
     cleanups.push(() => s3.close());
@@ -175,6 +181,8 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunReport
       // Logs to the global console (captured above) instead of a private one on stdout; metrics stay on.
       POWERTOOLS_DEV: 'true',
       POWERTOOLS_METRICS_DISABLED: 'false',
+      // The function runs on nodejs22.x, where the SDK has no Node version warning; each container would print it here.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });
     cleanups.push(() => {
       for (const k of Object.keys(process.env)) if (!(k in envBefore)) delete process.env[k];
@@ -261,6 +269,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunReport
       taskDeadLetterQueue: model.queues.find((q) => q.name === taskQueue.name)?.redrive?.deadLetterQueueName,
       runs: monitor.runs,
       killedTasks: monitor.killedTasks,
+      frozenInvocations: eventSource.frozen,
       finalThrottles,
       monitorViolations: monitor.violations,
       unmatchedEvents: bus.unmatched,
