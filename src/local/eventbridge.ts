@@ -2,12 +2,14 @@
  * EventBridge for a local run: an upload becomes one event per object-created format (S3
  * "Object Created" and the CloudTrail PutObject data event), each event is matched against every
  * synthesized rule's `event_pattern` and delivered through the rule target's `input_transformer`
- * to its queue. A delivery the queue refuses (too large, characters SQS rejects) is not
- * retryable, so it goes to the target's dead-letter queue at once, as EventBridge does.
+ * to its queue. A delivery the queue refuses with an error EventBridge does not retry (a body
+ * SQS rejects, or, under chaos, a permission error such as a KMS key the rule may not use) goes
+ * to the target's dead-letter queue at once, holding the event; retryable failures are not
+ * emulated (with 185 retries over 24 h they end delivered).
  */
 import { matchesEventPattern } from '../eventbridge/pattern';
 import { applyInputTransformer } from '../eventbridge/transformer';
-import { SimQueue, SqsSendError } from './queue';
+import { SimQueue, SqsError } from './queue';
 import { Rng } from './rng';
 import { LOCAL_ACCOUNT_ID, LocalRule } from './synth-model';
 
@@ -75,7 +77,8 @@ export function uploadEvents(upload: Upload, region: string, rng: Rng): Record<s
 
 export interface Delivery {
   readonly rule: string;
-  readonly queue: string;
+  /** The target queue, its dead-letter queue, or undefined when the event was dropped. */
+  readonly queue?: string;
   /** Message id on the queue, or undefined when the delivery went to the target's dead-letter queue. */
   readonly messageId?: string;
 }
@@ -83,10 +86,16 @@ export interface Delivery {
 export class LocalEventBus {
   /** Events that matched no rule. */
   unmatched = 0;
+  /** Deliveries the target refused (sent to its dead-letter queue, or dropped). */
+  refused = 0;
+  /** Deliveries refused by the target and by its dead-letter queue: EventBridge drops them. */
+  dropped = 0;
 
   constructor(
     private readonly rules: readonly LocalRule[],
     private readonly queues: ReadonlyMap<string, SimQueue>,
+    /** Chaos: true when this delivery fails with a permission error (not retried). */
+    private readonly refuse: () => boolean = () => false,
   ) {}
 
   /** Puts one event on the bus; returns the deliveries it caused. */
@@ -100,16 +109,29 @@ export class LocalEventBus {
         : JSON.stringify(event);
       const queue = this.queue(target.queueName);
       try {
+        if (this.refuse()) throw new SqsError('AccessDenied: the rule may not use the queue key (injected by the local run)');
         deliveries.push({ rule: rule.name, queue: queue.name, messageId: queue.send(body).messageId });
       } catch (err) {
-        if (!(err instanceof SqsSendError) || !target.deadLetterQueueName) throw err;
-        // EventBridge puts the event itself (not the transformed input) in the target's dead-letter queue.
-        this.queue(target.deadLetterQueueName).send(JSON.stringify(event));
-        deliveries.push({ rule: rule.name, queue: target.deadLetterQueueName });
+        if (!(err instanceof SqsError)) throw err;
+        this.refused++;
+        deliveries.push({ rule: rule.name, queue: this.deadLetter(target.deadLetterQueueName, event) });
       }
     }
     if (deliveries.length === 0) this.unmatched++;
     return deliveries;
+  }
+
+  /** EventBridge puts the event itself (not the transformed input) in the target's dead-letter queue. */
+  private deadLetter(name: string | undefined, event: Record<string, unknown>): string | undefined {
+    try {
+      if (!name) throw new SqsError('no dead-letter queue');
+      this.queue(name).send(JSON.stringify(event));
+      return name;
+    } catch (err) {
+      if (!(err instanceof SqsError)) throw err;
+      this.dropped++;
+      return undefined;
+    }
   }
 
   private queue(name: string): SimQueue {

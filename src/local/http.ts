@@ -44,13 +44,15 @@ export async function startLocalServer(handle: (req: LocalRequest) => Promise<Lo
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  let closed: Promise<void> | undefined;
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    // Idempotent: a run closes its stand-ins early (to end killed invocations) and again in its cleanup.
     close: () =>
-      new Promise<void>((resolve) => {
+      (closed ??= new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      })),
   };
 }
 

@@ -4,7 +4,7 @@
  *   workers that died before recording them), written by a worker that ran it, and one success notification
  *   (more only when a DynamoDB request of that task failed through all SDK retries, the documented
  *   at-least-once path), or FAILED with its message kept and a failure notification, or its
- *   message is in the task DLQ;
+ *   message is in the task DLQ, or every event of the upload is in an ingest (EventBridge target) DLQ;
  * - a killed worker's task was taken over (a second run) and ended as above;
  * - every malformed message is REJECTED under its message id with its raw body, and notified;
  * - nothing else is in the task table, the task queue is empty;
@@ -38,6 +38,7 @@ export interface RunOutcome {
   readonly finalThrottles: readonly string[];
   readonly monitorViolations: readonly string[];
   readonly unmatchedEvents: number;
+  readonly droppedEvents: number;
 }
 
 const taskKey = (u: Upload): string => JSON.stringify([u.bucket, u.key, u.versionId]);
@@ -64,6 +65,15 @@ export function checkInvariants(outcome: RunOutcome): string[] {
     const parsed = parseTaskMessage(b);
     return parsed.ok ? [parsed.message.taskId] : [];
   }));
+  // Uploads whose events reached an ingest DLQ, by S3 request id (both formats carry it).
+  const ingestDlqRequests = new Map<string, number>();
+  for (const q of outcome.queues.filter((q) => outcome.ingestDeadLetterQueues.includes(q.name))) {
+    for (const b of q.bodies) {
+      const detail = (JSON.parse(b) as { detail?: Record<string, unknown> }).detail ?? {};
+      const requestId = String(detail['request-id'] ?? detail.requestID);
+      ingestDlqRequests.set(requestId, (ingestDlqRequests.get(requestId) ?? 0) + 1);
+    }
+  }
   // A DynamoDB request that failed through all SDK retries names its task id or its object's lock id.
   const unabsorbed = (u: Upload & { taskId: string }): boolean => {
     const lock = JSON.stringify(objectLockId(u.bucket, u.key)).slice(1, -1);
@@ -92,6 +102,8 @@ export function checkInvariants(outcome: RunOutcome): string[] {
     } else if (item?.status === 'FAILED') {
       if (n.failure < 1) violations.push(`${name}: FAILED without a failure notification`);
       if ((item.message as { taskId?: string } | undefined)?.taskId !== u.taskId) violations.push(`${name}: FAILED without its message`);
+    } else if (item === undefined && (ingestDlqRequests.get(u.requestId) ?? 0) > 0) {
+      // Never queued: its events wait in the ingest DLQ for a redrive.
     } else if (!dlqTaskIds.has(u.taskId)) {
       violations.push(`${name}: ended ${String(item?.status ?? 'without a task item')} and its message is not in the DLQ`);
     }
@@ -115,6 +127,7 @@ export function checkInvariants(outcome: RunOutcome): string[] {
     const id = item.taskId as string;
     if (!seen.has(id) && !rejectedIds.has(id)) violations.push(`unexpected task item ${id} (${String(item.status)}${item.reason ? `: ${String(item.reason)}` : ''})`);
   }
+  if (outcome.droppedEvents > 0) violations.push(`${outcome.droppedEvents} events dropped: refused by the target and by its dead-letter queue`);
   const left = outcome.queues.find((q) => q.name === outcome.taskQueueName)?.bodies.length ?? 0;
   if (left > 0) violations.push(`${left} messages left on the task queue`);
   return violations;

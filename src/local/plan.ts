@@ -8,6 +8,8 @@ export interface ChaosSettings {
   readonly eventDuplicateRate: number;
   /** Fraction of received SQS messages that also come back as a second copy (at-least-once delivery). */
   readonly sqsDuplicateRate: number;
+  /** Fraction of EventBridge deliveries refused with an error it does not retry (to the target's dead-letter queue). */
+  readonly deliveryFailureRate: number;
   /** Fraction of the handler's DynamoDB requests answered with ProvisionedThroughputExceededException. */
   readonly throttleRate: number;
   /** Fraction of uploads that overwrite an earlier key (a new version: a second task on the same object). */
@@ -18,11 +20,12 @@ export interface ChaosSettings {
   readonly malformedMessages: number;
 }
 
-export const NO_CHAOS: ChaosSettings = { eventDuplicateRate: 0, sqsDuplicateRate: 0, throttleRate: 0, overwriteRate: 0, killedWorkers: 0, malformedMessages: 0 };
+export const NO_CHAOS: ChaosSettings = { eventDuplicateRate: 0, deliveryFailureRate: 0, sqsDuplicateRate: 0, throttleRate: 0, overwriteRate: 0, killedWorkers: 0, malformedMessages: 0 };
 
 export function chaosSettings(uploads: number): ChaosSettings {
   return {
     eventDuplicateRate: 0.1,
+    deliveryFailureRate: 0.02,
     sqsDuplicateRate: 0.05,
     throttleRate: 0.05,
     overwriteRate: 0.1,

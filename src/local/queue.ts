@@ -11,8 +11,9 @@ export const MAX_SQS_MESSAGE_BYTES = 262_144;
 // Characters SQS accepts in a body: #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF.
 const INVALID_SQS_CHARACTERS = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 
-export class SqsSendError extends Error {
-  override readonly name = 'SqsSendError';
+/** A request SQS refuses (the stand-in's and the event bus's view of SQS errors). */
+export class SqsError extends Error {
+  override readonly name = 'SqsError';
 }
 
 export interface QueueMessage {
@@ -43,9 +44,9 @@ export class SimQueue {
 
   /** SendMessage: a new message id, visible at once. */
   send(body: string, messageId = this.rng.uuid()): QueueMessage {
-    if (Buffer.byteLength(body, 'utf8') > MAX_SQS_MESSAGE_BYTES) throw new SqsSendError(`message body is larger than ${MAX_SQS_MESSAGE_BYTES} bytes`);
-    if (body.length === 0) throw new SqsSendError('message body is empty');
-    if (INVALID_SQS_CHARACTERS.test(body)) throw new SqsSendError('message body contains characters SQS does not accept');
+    if (Buffer.byteLength(body, 'utf8') > MAX_SQS_MESSAGE_BYTES) throw new SqsError(`message body is larger than ${MAX_SQS_MESSAGE_BYTES} bytes`);
+    if (body.length === 0) throw new SqsError('message body is empty');
+    if (INVALID_SQS_CHARACTERS.test(body)) throw new SqsError('message body contains characters SQS does not accept');
     const message: QueueMessage = { messageId, body, sentAt: this.now(), receiveCount: 0, visibleAt: this.now() };
     this.messages.push(message);
     return message;
@@ -86,8 +87,8 @@ export class SimQueue {
   /** ChangeMessageVisibility of an in-flight message, counted from now. */
   changeVisibility(receiptHandle: string, visibilityTimeoutSeconds: number): void {
     const message = this.byHandle.get(receiptHandle);
-    if (!message) throw new SqsSendError(`receipt handle ${receiptHandle} is not the latest of a message in ${this.name}`);
-    if (message.visibleAt <= this.now()) throw new SqsSendError(`message ${message.messageId} is not in flight`);
+    if (!message) throw new SqsError(`receipt handle ${receiptHandle} is not the latest of a message in ${this.name}`);
+    if (message.visibleAt <= this.now()) throw new SqsError(`message ${message.messageId} is not in flight`);
     message.visibleAt = this.now() + visibilityTimeoutSeconds * 1000;
   }
 

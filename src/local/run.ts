@@ -62,6 +62,8 @@ export interface LocalRunReport {
   readonly dynamodb: ProxyStats;
   /** `service:Operation` to request count, the handler's requests only. */
   readonly requests: ReadonlyMap<string, number>;
+  /** Faults injected outside the handler's requests. */
+  readonly injected: { readonly eventDuplicates: number; readonly refusedDeliveries: number };
   readonly concurrency: number;
   readonly realMs: number;
   readonly simulatedSkippedMs: number;
@@ -192,9 +194,10 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunReport
     // Uploads through the SDK, as a user would; the PUT's version id and request id feed the events.
     const s3Client = new S3Client({ endpoint: s3Endpoint, region: model.region, forcePathStyle: true, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     cleanups.push(() => s3Client.destroy());
-    const bus = new LocalEventBus(model.rules, queues);
+    const bus = new LocalEventBus(model.rules, queues, () => rng.chance(chaos.deliveryFailureRate));
     const uploads: (Upload & { taskId: string })[] = [];
     let eventsDelivered = 0;
+    let eventDuplicates = 0;
     for (const [i, u] of uploadsPlan.entries()) {
       const out = await s3Client.send(new PutObjectCommand({ Bucket: u.bucket, Key: u.key, Body: u.content, ContentType: u.contentType }));
       const upload: Upload = {
@@ -210,7 +213,8 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunReport
       if (killUploads.has(i)) killTargets.push(ExecutionMonitor.taskKey(u.bucket, u.key, upload.versionId));
       for (const event of uploadEvents(upload, model.region, rng)) {
         const copies = rng.chance(chaos.eventDuplicateRate) ? 2 : 1;
-        for (let c = 0; c < copies; c++) eventsDelivered += bus.put(event).length;
+        eventDuplicates += copies - 1;
+        for (let c = 0; c < copies; c++) eventsDelivered += bus.put(event).filter((d) => d.queue === taskQueue.name).length;
       }
     }
     const malformed = malformedBodies(chaos.malformedMessages, model.buckets[0], rng).map((body) => ({ body, messageId: taskQueue.send(body).messageId }));
@@ -273,6 +277,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunReport
       finalThrottles,
       monitorViolations: monitor.violations,
       unmatchedEvents: bus.unmatched,
+      droppedEvents: bus.dropped,
     };
     const violations = checkInvariants(outcome);
     const stats = eventSource.stats;
@@ -290,6 +295,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunReport
       invocations: stats,
       dynamodb: proxyStats,
       requests,
+      injected: { eventDuplicates, refusedDeliveries: bus.refused },
       concurrency,
       realMs,
       simulatedSkippedMs: clock.skipped,

@@ -27,7 +27,7 @@ export function formatSummary(r: LocalRunReport): string {
   const sections = [
     table('Uploads', [
       ['uploads (valid tasks)', tasks],
-      ['events delivered to queues', o.eventsDelivered],
+      ['messages delivered to the task queue by the rules', o.eventsDelivered],
       ['events matching no rule', o.unmatchedEvents],
       ['malformed messages injected', o.malformed.length],
     ]),
@@ -53,15 +53,17 @@ export function formatSummary(r: LocalRunReport): string {
       ['concurrency', r.concurrency],
     ]),
   ];
-  if (c.throttleRate + c.eventDuplicateRate + c.sqsDuplicateRate + c.killedWorkers + c.malformedMessages > 0) {
+  if (Object.values(c).some((v) => v > 0)) {
     sections.push(
       table('Chaos injected', [
-        ['EventBridge duplicate rate', c.eventDuplicateRate],
-        ['SQS duplicate copies', s.sqsDuplicates],
+        ['EventBridge events delivered twice', `${r.injected.eventDuplicates} (rate ${c.eventDuplicateRate})`],
+        ['EventBridge deliveries refused (to the target DLQ)', `${r.injected.refusedDeliveries} (rate ${c.deliveryFailureRate})`],
+        ['SQS duplicate copies', `${s.sqsDuplicates} (rate ${c.sqsDuplicateRate})`],
         ['DynamoDB throttling errors returned', `${r.dynamodb.throttled} (rate ${c.throttleRate})`],
         ['  of which on the SDK\'s last attempt (reached the handler)', r.dynamodb.finalThrottles],
         ['workers killed mid-task', o.killedTasks.size],
         ['overwrites of an earlier key (rate)', c.overwriteRate],
+        ['malformed messages', o.malformed.length],
       ]),
     );
   }
