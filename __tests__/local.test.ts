@@ -55,8 +55,13 @@ describe('local run', () => {
   });
 
   describe('the invariant checker', () => {
-    const tamper = (change: (o: RunOutcome) => RunOutcome): string[] => checkInvariants(change(chaos.outcome));
-    const first = (): RunOutcome['uploads'][number] => chaos.outcome.uploads[0];
+    const tamper = (change: (o: RunOutcome) => RunOutcome): string[] => checkInvariants(change(chaos.outcome)).violations;
+    // An upload finished by a live worker (not the orphan of a killed one).
+    const first = (): RunOutcome['uploads'][number] =>
+      chaos.outcome.uploads.find((u) => {
+        const owner = String(chaos.outcome.taskItems.find((i) => i.taskId === u.taskId)?.leaseOwner).split('/')[0];
+        return !chaos.outcome.frozenInvocations.has(owner);
+      }) as RunOutcome['uploads'][number];
 
     it('fails if a success notification is repeated', () => {
       const dup = chaos.outcome.published.find((p) => p.message.includes(first().taskId));
@@ -72,6 +77,17 @@ describe('local run', () => {
       const id = `rejected:${chaos.outcome.malformed[0].messageId}`;
       const items = chaos.outcome.taskItems.map((i) => (i.taskId === id ? { ...i, rawBody: 'x' } : i));
       expect(tamper((o) => ({ ...o, taskItems: items }))).toEqual([expect.stringContaining('rawBody differs')]);
+    });
+
+    it('reports a repeated notification of a task whose finishing worker was killed as a finding, not a failure', () => {
+      const [frozen] = chaos.outcome.frozenInvocations;
+      const items = chaos.outcome.taskItems.map((i) => (i.taskId === first().taskId ? { ...i, leaseOwner: `${frozen}/m` } : i));
+      const dup = chaos.outcome.published.find((p) => p.message.includes(first().taskId));
+      const runs = new Map(chaos.outcome.runs);
+      const key = JSON.stringify([first().bucket, first().key, first().versionId]);
+      runs.set(key, { started: [frozen], completed: [frozen] });
+      const check = checkInvariants({ ...chaos.outcome, taskItems: items, runs, published: [...chaos.outcome.published, dup as never] });
+      expect(check).toEqual({ violations: [], findings: [expect.stringContaining('republished the orphaned notification')] });
     });
 
     it('fails if a task ran twice', () => {
