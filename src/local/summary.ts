@@ -36,7 +36,7 @@ export function formatSummary(r: LocalRunReport): string {
     table('Messages in each queue at the end', o.queues.map((q) => [q.name, q.bodies.length] as const)),
     table('DynamoDB items by status', [
       ...countBy(o.taskItems, (i) => `tasks: ${String(i.status)}`),
-      ['locks left (expired leases of killed or throttled workers)', o.lockItems.length],
+      ['locks: items left (not released by a killed or failed worker)', o.lockItems.length],
     ]),
     table(`AWS requests by the function (per task over ${tasks} tasks)`, [
       ...[...services.entries()].sort().map(([svc, n]) => [svc, `${n} (${perTask(n)})`] as const),
@@ -49,7 +49,8 @@ export function formatSummary(r: LocalRunReport): string {
       ['records reported in batchItemFailures', s.reportedFailures],
       ['records deleted', s.deleted],
       ['invocations killed at their timeout (frozen worker)', s.killed],
-      ['invocations that threw', s.errors],
+      ['invocations that returned after their timeout (treated as timed out)', s.timedOut],
+      ['invocations that threw or returned an invalid response', s.errors],
       ['concurrency', r.concurrency],
     ]),
   ];
