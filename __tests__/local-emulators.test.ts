@@ -1,16 +1,14 @@
-import * as path from 'path';
 import { parseTaskMessage } from '../handlers/common/task-message';
 import { LocalEventBus, uploadEvents } from '../src/local/eventbridge';
 import { SimQueue } from '../src/local/queue';
 import { Rng } from '../src/local/rng';
-import { ensureSynth } from '../src/local/synth';
+import { synthesizeDefaultStack } from './support/local-synth';
 import { LocalModel, readSynthModel } from '../src/local/synth-model';
 
-const ROOT = path.resolve(__dirname, '..');
 let model: LocalModel;
 
 beforeAll(() => {
-  model = readSynthModel(ensureSynth(ROOT, false, () => undefined));
+  model = readSynthModel(synthesizeDefaultStack());
 }, 120_000);
 
 describe('synthesized model', () => {

@@ -15,19 +15,24 @@ function newestMtimeMs(root: string, rel: string): number {
   return Math.max(0, ...fs.readdirSync(full).map((name) => newestMtimeMs(root, path.join(rel, name))));
 }
 
-export const stackDirOf = (root: string): string => path.join(root, 'cdktf.out', 'stacks', 'TapStack');
+const stackDirOf = (outdir: string): string => path.join(outdir, 'stacks', 'TapStack');
 
-/** Returns the stack directory, synthesizing first when `force` or when an input is newer than the synthesized JSON. */
+/** Runs the app (`tsx main.ts`) writing to `outdir`; returns the stack directory. */
+export function synthesize(root: string, outdir: string, env: NodeJS.ProcessEnv = process.env): string {
+  const out = spawnSync(path.join(root, 'node_modules', '.bin', 'tsx'), ['main.ts'], { cwd: root, env: { ...env, CDKTF_OUTDIR: outdir }, encoding: 'utf8' });
+  if (out.status !== 0) throw new Error(`synth failed (exit ${out.status}):\n${out.stderr || out.stdout}`);
+  return stackDirOf(outdir);
+}
+
+/** Returns `cdktf.out`'s stack directory, synthesizing first when `force` or when an input is newer than the synthesized JSON. */
 export function ensureSynth(root: string, force: boolean, log: (line: string) => void): string {
-  const stackDir = stackDirOf(root);
-  const json = path.join(stackDir, 'cdk.tf.json');
+  const outdir = path.join(root, 'cdktf.out');
+  const json = path.join(stackDirOf(outdir), 'cdk.tf.json');
   const synthesizedAt = fs.existsSync(json) ? fs.statSync(json).mtimeMs : 0;
   if (!force && synthesizedAt > Math.max(...INPUTS.map((i) => newestMtimeMs(root, i)))) {
     log(`reusing ${path.relative(root, json)} (newer than its sources; --synth forces a new one)`);
-    return stackDir;
+    return stackDirOf(outdir);
   }
   log('synthesizing (tsx main.ts) ...');
-  const out = spawnSync(path.join(root, 'node_modules', '.bin', 'tsx'), ['main.ts'], { cwd: root, encoding: 'utf8' });
-  if (out.status !== 0) throw new Error(`synth failed (exit ${out.status}):\n${out.stderr || out.stdout}`);
-  return stackDir;
+  return synthesize(root, outdir);
 }
