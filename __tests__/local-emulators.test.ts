@@ -1,5 +1,7 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { parseTaskMessage } from '../handlers/common/task-message';
 import { LocalEventBus, uploadEvents } from '../src/local/eventbridge';
+import { ExecutionMonitor } from '../src/local/monitor';
 import { SimQueue } from '../src/local/queue';
 import { Rng } from '../src/local/rng';
 import { synthesizeDefaultStack } from './support/local-synth';
@@ -107,5 +109,53 @@ describe('LocalEventBus', () => {
     (s3Event.detail as { object: Record<string, unknown> }).object.padding = 'x'.repeat(300 * 1024);
     expect(b.put(s3Event)).toEqual([expect.objectContaining({ queue: undefined })]);
     expect(b.dropped).toBe(1);
+  });
+});
+
+describe('ExecutionMonitor', () => {
+  const NOW = 1_000_000;
+  // The lock item the lock table returns: held by `owner` until `expiresAtSeconds`.
+  const monitorWith = (lock: { owner: string; expiresAtSeconds: number } | undefined, frozen = new Set<string>()) => {
+    const db = { send: async () => ({ Item: lock && { lockId: { S: 'x' }, lockOwner: { S: lock.owner }, expiresAt: { N: String(lock.expiresAtSeconds) } } }) };
+    return new ExecutionMonitor(db as unknown as DynamoDBClient, 'locks', () => NOW, (id) => (frozen.add(id), true), (id) => frozen.has(id));
+  };
+  const live = { owner: 'req-1/msg-1', expiresAtSeconds: NOW / 1000 + 60 };
+
+  it('accepts runs on one object one after the other', async () => {
+    const m = monitorWith(live);
+    for (let i = 0; i < 2; i++) {
+      expect(await m.started('b', 'k', 'v1')).toBe(true);
+      m.finished('b', 'k', 'v1', 200);
+    }
+    expect(m.violations).toEqual([]);
+    expect(m.runs.get(ExecutionMonitor.taskKey('b', 'k', 'v1'))).toEqual({ started: ['req-1', 'req-1'], completed: ['req-1', 'req-1'] });
+  });
+
+  it('fails if two runs on one object overlap, even of different versions', async () => {
+    const m = monitorWith(live);
+    await m.started('b', 'k', 'v1');
+    await m.started('b', 'k', 'v2');
+    expect(m.violations).toEqual([expect.stringContaining('two workers on s3://b/k at once')]);
+  });
+
+  it('fails if a run starts without a live lock', async () => {
+    const expired = monitorWith({ owner: 'req-1/msg-1', expiresAtSeconds: NOW / 1000 - 1 });
+    await expired.started('b', 'k', 'v1');
+    const none = monitorWith(undefined);
+    await none.started('b', 'k', 'v1');
+    expect([...expired.violations, ...none.violations]).toEqual([expect.stringContaining('without a live lock'), expect.stringContaining('without a live lock')]);
+  });
+
+  it('freezes the first run of a kill target, and ends it when its invocation is killed', async () => {
+    const frozen = new Set<string>();
+    const m = monitorWith(live, frozen);
+    m.setKillTargets([ExecutionMonitor.taskKey('b', 'k', 'v1')]);
+    expect(await m.started('b', 'k', 'v1')).toBe(false);
+    expect(frozen).toEqual(new Set(['req-1']));
+    // A frozen worker's further runs are held before they start.
+    expect(await m.started('b', 'other', 'v1')).toBe(false);
+    m.killed('req-1');
+    expect(m.killedTasks).toEqual(new Set([ExecutionMonitor.taskKey('b', 'k', 'v1')]));
+    expect(m.violations).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@
  * may be in progress; a run ends when S3 answers, or when its invocation is killed.
  */
 import { GetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LOCK_TABLE_SCHEMA } from '../../handlers/common/processor-parameters';
 import { objectLockId } from '../../handlers/processor/object-lock';
 import { HeadObserver } from './s3-server';
 
@@ -50,9 +51,9 @@ export class ExecutionMonitor implements HeadObserver {
   async started(bucket: string, key: string, versionId: string | undefined): Promise<boolean> {
     const lockId = objectLockId(bucket, key);
     const taskKey = ExecutionMonitor.taskKey(bucket, key, versionId);
-    const out = await this.db.send(new GetItemCommand({ TableName: this.lockTable, Key: { lockId: { S: lockId } }, ConsistentRead: true }));
+    const out = await this.db.send(new GetItemCommand({ TableName: this.lockTable, Key: { [LOCK_TABLE_SCHEMA.partitionKey]: { S: lockId } }, ConsistentRead: true }));
     const owner = out.Item?.lockOwner?.S;
-    const expiresAtMs = Number(out.Item?.expiresAt?.N ?? 0) * 1000;
+    const expiresAtMs = Number(out.Item?.[LOCK_TABLE_SCHEMA.ttlAttribute]?.N ?? 0) * 1000;
     const requestId = owner?.split('/')[0] ?? '';
     if (this.isFrozen(requestId)) return false;
     if (!owner || expiresAtMs <= this.now()) this.violations.push(`run on ${lockId} without a live lock (holder ${owner ?? 'none'})`);
