@@ -94,7 +94,9 @@ export class SimQueue {
 
   /** Earliest time a message becomes visible, or undefined when the queue is empty. */
   nextVisibleAt(): number | undefined {
-    return this.messages.length === 0 ? undefined : Math.min(...this.messages.map((m) => m.visibleAt));
+    let next: number | undefined;
+    for (const m of this.messages) if (next === undefined || m.visibleAt < next) next = m.visibleAt;
+    return next;
   }
 
   visibleCount(): number {
