@@ -2,8 +2,9 @@
  * The SQS event source mapping and the Lambda service: pollers receive batches of up to
  * `batchSize`, at most `concurrency` invocations run at once, each in a container of its own
  * with the function's timeout; with ReportBatchItemFailures the records not reported are
- * deleted, the reported ones stay for their visibility timeout. An invocation stalled inside a
- * frozen request is killed at its timeout (its container discarded, its records left in flight).
+ * deleted, the reported ones stay for their visibility timeout. An invocation still running at
+ * its timeout (stalled in a frozen request, or just slow) is killed: frozen, its container
+ * discarded, its records left in flight.
  * Simulated time is skipped only while no live invocation runs.
  */
 import type { Context, SQSBatchResponse, SQSRecord } from 'aws-lambda';
@@ -96,12 +97,14 @@ export class EventSource {
     for (;;) {
       if (clock.now() > limit) throw new Error(`the queue did not drain within ${this.o.maxSimulatedMs / 3_600_000} simulated hours`);
       for (const inv of this.inflight.values()) {
-        if (inv.stalled && clock.now() >= inv.deadline) {
-          inv.killed = true;
-          this.inflight.delete(inv.requestId);
-          this.stats.killed++;
-          onKill(inv.requestId);
-        }
+        if (clock.now() < inv.deadline) continue;
+        // Lambda ends an invocation at its timeout, whatever it is doing: frozen from now on, its result discarded.
+        if (inv.stalled) this.stats.killed++;
+        else this.stats.timedOut++;
+        inv.killed = true;
+        this.frozenIds.add(inv.requestId);
+        this.inflight.delete(inv.requestId);
+        onKill(inv.requestId);
       }
       while (this.inflight.size < this.o.concurrency) {
         const batch = queue.receive(this.o.batchSize);
@@ -117,7 +120,14 @@ export class EventSource {
       this.o.onProgress?.();
       const live = [...this.inflight.values()].filter((i) => !i.stalled);
       if (live.length > 0) {
-        await Promise.race([...live.map((i) => i.done), new Promise<void>((resolve) => (this.wake = resolve))]);
+        const timeoutMs = Math.min(...live.map((i) => i.deadline)) - clock.now();
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          ...live.map((i) => i.done),
+          new Promise<void>((resolve) => (this.wake = resolve)),
+          new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, timeoutMs)))),
+        ]);
+        clearTimeout(timer);
         continue;
       }
       const stalled = [...this.inflight.values()].map((i) => i.deadline);
@@ -185,13 +195,9 @@ export class EventSource {
     } catch {
       failed = true;
     }
+    // Killed at its timeout (by the drain loop): nothing of the batch is deleted, and its container is gone.
     if (inv.killed) return;
     this.inflight.delete(inv.requestId);
-    if (Date.now() > inv.deadline) {
-      // Lambda would have stopped it: nothing of the batch is deleted, and its container is gone.
-      this.stats.timedOut++;
-      return;
-    }
     this.idle.push(handler);
     if (failed) {
       this.stats.errors++;

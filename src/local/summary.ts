@@ -49,7 +49,7 @@ export function formatSummary(r: LocalRunReport): string {
       ['records reported in batchItemFailures', s.reportedFailures],
       ['records deleted', s.deleted],
       ['invocations killed at their timeout (frozen worker)', s.killed],
-      ['invocations that returned after their timeout (treated as timed out)', s.timedOut],
+      ['invocations timed out while running (killed)', s.timedOut],
       ['invocations that threw or returned an invalid response', s.errors],
       ['concurrency', r.concurrency],
     ]),
