@@ -285,6 +285,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunReport
     const stats = eventSource.stats;
     const realMs = Date.now() - clock.skipped - started;
     // Stop the stand-ins before waiting for killed invocations: their held requests fail and they end.
+    write('---- run checked; the lines below are killed invocations ending after the stand-ins stopped (connection errors expected) ----');
     await Promise.all(servers.map((s) => s.close()));
     await s3.close();
     await Promise.race([Promise.allSettled(eventSource.all), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
