@@ -399,6 +399,43 @@ describe('processor', () => {
     expect(h.published().map((n) => n.message.taskId)).toEqual([taskIdOf(early), taskIdOf(late)]);
   });
 
+  test('two records of one task in a batch run it once, and both are acknowledged without a claim conflict', async () => {
+    const clock = new TestClock();
+    const recorder = new ExecutionRecorder();
+    const body = wireMessage();
+    // Both event formats of one upload: the same task id from two different messages.
+    const first = sqsRecord(body);
+    const second = sqsRecord({ ...body, source: 'cloudtrail', eventId: uniqueId('event') });
+    const response = await h.processor({ clock, executors: recordedHeadObject(recorder) })(event(first, second), lambdaContext());
+    expect(failedIds(response)).toEqual([]);
+    expect(recorder.executed).toEqual([taskIdOf(body)]);
+    expect(h.sqs.commandCalls(ChangeMessageVisibilityCommand)).toHaveLength(0);
+    expect(h.published().map((n) => n.message.taskId)).toEqual([taskIdOf(body)]);
+    const metrics = emf(h.output);
+    expect([metrics.TasksSucceeded, metrics.TasksDuplicate, metrics.ClaimConflicts ?? 0]).toEqual([1, 1, 0]);
+  });
+
+  test('an orphaned notification is republished by exactly one of several duplicates', async () => {
+    const clock = new TestClock();
+    const body = wireMessage();
+    const processor = h.processor({ clock });
+    // The finishing worker wrote the outcome with the marker, then died before publishing.
+    await h.clients.documentClient.send(
+      new PutCommand({
+        TableName: 'tasks',
+        Item: {
+          taskId: taskIdOf(body), status: 'SUCCEEDED', statusShard: 'SUCCEEDED#0', updatedAt: clock.now, createdAt: clock.now,
+          attempt: 1, deferrals: 0, leaseOwner: 'dead-worker', leaseExpiresAt: clock.now - 1, lastMessageId: 'm0',
+          notification: 'PENDING', result: { size: 42 },
+        },
+      }),
+    );
+    const responses = await Promise.all(Array.from({ length: 5 }, () => processor(event(sqsRecord(body)), lambdaContext())));
+    expect(responses.flatMap(failedIds)).toEqual([]);
+    expect(h.published().map((n) => n.message.taskId)).toEqual([taskIdOf(body)]);
+    expect((await h.task(taskIdOf(body)))?.notification).toBeUndefined();
+  });
+
   test('counts the AWS calls of a successful task, all of them declared for IAM', async () => {
     const clock = new TestClock();
     const processor = h.processor({ clock });

@@ -51,6 +51,8 @@ interface Invocation {
   readonly context: Context;
   readonly store: TaskStore;
   readonly locks: ObjectLock;
+  /** The first record of each task id in this batch: later ones wait for it instead of conflicting with its claim. */
+  readonly leaders: Map<string, Promise<RecordOutcome>>;
 }
 
 /** A terminal outcome whose notification is published before it is written (see {@link PUBLISH_FIRST_MARGIN_MS}). */
@@ -117,22 +119,29 @@ export function createProcessor(deps: ProcessorDeps): (event: SQSEvent, context:
     }
   }
 
-  /** A finished task seen again: publish its notification only if the worker that finished it is surely gone. */
-  function duplicate(item: TaskItem, log: Logger): RecordOutcome {
+  /**
+   * A finished task seen again. Its notification is republished only if the worker that finished it
+   * is surely gone, and only by the one duplicate that claims the republish (a conditional write).
+   */
+  async function duplicate(item: TaskItem, { store, context }: Invocation, record: SQSRecord, log: Logger): Promise<RecordOutcome> {
     count('tasksDuplicate');
-    const orphaned = item.notification === 'PENDING' && (item.leaseExpiresAt ?? 0) < clock();
-    log.info('task already finished, acknowledged without running', { status: item.status, republish: orphaned });
-    return { retry: false, notify: orphaned ? item : undefined };
+    const now = clock();
+    const orphaned = item.notification === 'PENDING' && (item.leaseExpiresAt ?? 0) < now;
+    const owner = `${context.awsRequestId}/${record.messageId}`;
+    const republish = orphaned && (await store.claimRepublish(item.taskId, owner, now, now + context.getRemainingTimeInMillis() + CLAIM_LEASE_MARGIN_MS));
+    log.info('task already finished, acknowledged without running', { status: item.status, republish });
+    return { retry: false, notify: republish ? item : undefined };
   }
 
-  async function reject(record: SQSRecord, { store, context }: Invocation, reason: string, log: Logger, taskType?: string): Promise<RecordOutcome> {
+  async function reject(record: SQSRecord, invocation: Invocation, reason: string, log: Logger, taskType?: string): Promise<RecordOutcome> {
+    const { store, context } = invocation;
     if (Buffer.byteLength(record.body, 'utf8') > MAX_STORED_BODY_BYTES) {
       log.error('invalid message too large to record; left on the queue for the dead-letter queue', { reason });
       return { retry: true };
     }
     const now = clock();
     const result = await store.reject(record.messageId, record.body, reason, now, now + context.getRemainingTimeInMillis() + CLAIM_LEASE_MARGIN_MS, taskType);
-    if (result.kind === 'finished') return duplicate(result.item, log);
+    if (result.kind === 'finished') return duplicate(result.item, invocation, record, log);
     log.warn('message rejected', { reason });
     count('tasksRejected');
     return { retry: false, notify: result.item };
@@ -194,7 +203,7 @@ export function createProcessor(deps: ProcessorDeps): (event: SQSEvent, context:
     const now = clock();
     const owner = `${context.awsRequestId}/${record.messageId}`;
     const claimed = await store.claim(message, owner, now, now + context.getRemainingTimeInMillis() + CLAIM_LEASE_MARGIN_MS, record.messageId);
-    if (claimed.kind === 'finished') return duplicate(claimed.item, log);
+    if (claimed.kind === 'finished') return duplicate(claimed.item, invocation, record, log);
     if (claimed.kind === 'conflict') {
       count('claimConflicts');
       log.info('task is held by a live claim, retrying after its lease', { leaseExpiresAt: claimed.leaseExpiresAt });
@@ -269,6 +278,14 @@ export function createProcessor(deps: ProcessorDeps): (event: SQSEvent, context:
     return true;
   }
 
+  /** A record of a task another record of this batch is processing: acknowledged once that one settles it. */
+  async function follow(leader: Promise<RecordOutcome>, log: Logger): Promise<RecordOutcome> {
+    const { retry } = await leader;
+    if (!retry) count('tasksDuplicate');
+    log.info('same task as an earlier record of this batch', { acknowledged: !retry });
+    return { retry };
+  }
+
   async function processRecord(record: SQSRecord, invocation: Invocation): Promise<RecordOutcome> {
     const log = logger.createChild({ persistentKeys: { messageId: record.messageId } });
     try {
@@ -283,7 +300,12 @@ export function createProcessor(deps: ProcessorDeps): (event: SQSEvent, context:
         log.appendPersistentKeys({ taskId: `rejected:${record.messageId}` });
         return await reject(record, invocation, `no executor for task type ${JSON.stringify(message.taskType)}`, log, message.taskType);
       }
-      return await processTask(record, invocation, message, log);
+      // Both event formats of one upload (or an EventBridge duplicate) often share a batch.
+      const leader = invocation.leaders.get(message.taskId);
+      if (leader) return await follow(leader, log);
+      const outcome = processTask(record, invocation, message, log);
+      invocation.leaders.set(message.taskId, outcome.catch((): RecordOutcome => ({ retry: true })));
+      return await outcome;
     } catch (err) {
       log.error('record failed, it will be retried', { error: err as Error });
       return { retry: true };
@@ -295,7 +317,7 @@ export function createProcessor(deps: ProcessorDeps): (event: SQSEvent, context:
     try {
       const settings = await deps.loadSettings();
       const store = new TaskStore(db, settings.taskTableName, settings.statusShards, settings.taskRetentionDays);
-      const invocation: Invocation = { settings, context, store, locks: new ObjectLock(db, settings.lockTableName) };
+      const invocation: Invocation = { settings, context, store, locks: new ObjectLock(db, settings.lockTableName), leaders: new Map() };
       const records = event.Records;
       const outcomes = await mapBounded(records, RECORD_CONCURRENCY, (r) => processRecord(r, invocation));
       const retry = new Set(records.filter((_, i) => outcomes[i].retry).map((r) => r.messageId));

@@ -242,6 +242,29 @@ export class TaskStore {
     return { kind: 'finished', item: existing };
   }
 
+  /**
+   * Claims the republish of an orphaned notification (marker set, finishing worker's lease over):
+   * of several duplicates seeing the marker at once, exactly one wins.
+   */
+  async claimRepublish(taskId: string, owner: string, now: number, leaseExpiresAt: number): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { [TASK_TABLE_SCHEMA.partitionKey]: taskId },
+          UpdateExpression: 'SET #owner = :owner, leaseExpiresAt = :lease',
+          ConditionExpression: 'notification = :pending AND leaseExpiresAt < :now',
+          ExpressionAttributeNames: { '#owner': 'leaseOwner' },
+          ExpressionAttributeValues: { ':owner': owner, ':lease': leaseExpiresAt, ':pending': 'PENDING', ':now': now },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
   /** Clears the notification marker once the notification is published; never recreates a deleted item. */
   async markNotified(taskId: string): Promise<void> {
     try {

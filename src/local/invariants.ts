@@ -58,18 +58,10 @@ function notificationCounts(outcome: RunOutcome): Map<string, { success: number;
 
 export interface InvariantCheck {
   readonly violations: string[];
-  /**
-   * Known behaviour of the processor that the strict invariant does not allow but its documented
-   * contract (notifications at least once) does; reported, not failed. Today one kind: a task whose
-   * finishing worker was killed before publishing gets its notification republished by every
-   * duplicate that sees the orphaned marker at the same time (the republish is not claimed).
-   */
-  readonly findings: string[];
 }
 
 export function checkInvariants(outcome: RunOutcome): InvariantCheck {
   const violations = [...outcome.monitorViolations];
-  const findings: string[] = [];
   const items = new Map(outcome.taskItems.map((i) => [i.taskId as string, i]));
   const notes = notificationCounts(outcome);
   const dlqBodies = outcome.queues.find((q) => q.name === outcome.taskDeadLetterQueue)?.bodies ?? [];
@@ -105,12 +97,7 @@ export function checkInvariants(outcome: RunOutcome): InvariantCheck {
     const explained = unabsorbed(u);
     const name = `s3://${u.bucket}/${u.key} (${u.taskId.slice(0, 12)})`;
     if (item?.status === 'SUCCEEDED') {
-      const orphaned = outcome.frozenInvocations.has(recorder);
-      if (n.success > 1 && orphaned && !explained) {
-        findings.push(`${name}: ${n.success} success notifications: its worker was killed after finishing it, and ${n.success} duplicates republished the orphaned notification at once`);
-      } else if (n.success !== 1 && !(explained && n.success > 1)) {
-        violations.push(`${name}: SUCCEEDED with ${n.success} success notifications`);
-      }
+      if (n.success !== 1 && !(explained && n.success > 1)) violations.push(`${name}: SUCCEEDED with ${n.success} success notifications`);
       if (n.failure !== 0) violations.push(`${name}: SUCCEEDED but ${n.failure} failure notifications`);
       if (recorded !== 1 && !(explained && recorded > 1)) violations.push(`${name}: SUCCEEDED after ${recorded} completed runs (killed workers' unrecorded runs not counted)`);
       if (!runs.completed.includes(recorder)) violations.push(`${name}: SUCCEEDED by ${recorder}, which completed no run of it`);
@@ -147,5 +134,5 @@ export function checkInvariants(outcome: RunOutcome): InvariantCheck {
   if (outcome.droppedEvents > 0) violations.push(`${outcome.droppedEvents} events dropped: refused by the target and by its dead-letter queue`);
   const left = outcome.queues.find((q) => q.name === outcome.taskQueueName)?.bodies.length ?? 0;
   if (left > 0) violations.push(`${left} messages left on the task queue`);
-  return { violations, findings };
+  return { violations };
 }

@@ -59,7 +59,6 @@ export interface LocalRunReport {
   readonly outcome: RunOutcome;
   readonly violations: readonly string[];
   /** Behaviour outside the strict invariants but inside the processor's documented contract (see `InvariantCheck`). */
-  readonly findings: readonly string[];
   readonly invocations: InvocationStats;
   readonly dynamodb: ProxyStats;
   /** `service:Operation` to request count, the handler's requests only. */
@@ -281,7 +280,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunReport
       unmatchedEvents: bus.unmatched,
       droppedEvents: bus.dropped,
     };
-    const { violations, findings } = checkInvariants(outcome);
+    const { violations } = checkInvariants(outcome);
     const stats = eventSource.stats;
     const realMs = Date.now() - clock.skipped - started;
     // Stop the stand-ins before waiting for killed invocations: their held requests fail and they end.
@@ -295,7 +294,6 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunReport
       model,
       outcome,
       violations,
-      findings,
       invocations: stats,
       dynamodb: proxyStats,
       requests,

@@ -77,14 +77,6 @@ export function formatSummary(r: LocalRunReport): string {
       '  HTTP, dynalite, lock-wait backoff (performance.now / setTimeout).',
     ].join('\n'),
   );
-  if (r.findings.length > 0) {
-    sections.push(
-      [
-        `Findings: ${r.findings.length} (notifications are at least once by the processor's contract; the strict invariant wants one)`,
-        ...r.findings.map((f) => `  - ${f}`),
-      ].join('\n'),
-    );
-  }
   sections.push(
     r.violations.length === 0
       ? `Invariants: all hold (seed ${r.seed})`
