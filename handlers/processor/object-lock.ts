@@ -1,5 +1,5 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { conditionalWrite } from './conditional-write';
 import { LOCK_TABLE_SCHEMA } from '../common/processor-parameters';
 
 /** A held lock: the holder's identity, as every conditional write on it checks. */
@@ -16,9 +16,6 @@ export interface LockHolder {
   /** Epoch seconds; also the table's TTL attribute. */
   readonly expiresAt: number;
 }
-
-const isConditionFailure = (err: unknown): boolean =>
-  err instanceof ConditionalCheckFailedException || (err as Error)?.name === 'ConditionalCheckFailedException';
 
 /** Lock id of an S3 object: work on the same bucket + key is serialized. */
 export const objectLockId = (bucket: string, key: string): string => `s3://${bucket}/${key}`;
@@ -40,8 +37,8 @@ export class ObjectLock {
    * fencing token (that holder's claim was taken over, so it is stale by definition).
    */
   async tryAcquire(lockId: string, owner: string, taskId: string, fence: number, now: number, leaseMs: number): Promise<HeldLock | undefined> {
-    try {
-      await this.db.send(
+    const written = await conditionalWrite(() =>
+      this.db.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
@@ -56,12 +53,9 @@ export class ObjectLock {
             'attribute_not_exists(lockId) OR expiresAt <= :nowSeconds OR (taskId = :taskId AND fence < :fence)',
           ExpressionAttributeValues: { ':nowSeconds': Math.floor(now / 1000), ':taskId': taskId, ':fence': fence },
         }),
-      );
-      return { lockId, owner, fence };
-    } catch (err) {
-      if (isConditionFailure(err)) return undefined;
-      throw err;
-    }
+      ),
+    );
+    return written && { lockId, owner, fence };
   }
 
   async holder(lockId: string): Promise<LockHolder | undefined> {
@@ -75,8 +69,8 @@ export class ObjectLock {
 
   /** Extends the lease; false when the lock is no longer ours. */
   async extend(lock: HeldLock, now: number, leaseMs: number): Promise<boolean> {
-    try {
-      await this.db.send(
+    const written = await conditionalWrite(() =>
+      this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { [LOCK_TABLE_SCHEMA.partitionKey]: lock.lockId },
@@ -84,29 +78,23 @@ export class ObjectLock {
           ConditionExpression: 'lockOwner = :owner AND fence = :fence',
           ExpressionAttributeValues: { ':expiresAt': toSeconds(now + leaseMs), ':owner': lock.owner, ':fence': lock.fence },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
+      ),
+    );
+    return written !== undefined;
   }
 
   /** Deletes the lock only if it is still ours; false when someone else holds it now. */
   async release(lock: HeldLock): Promise<boolean> {
-    try {
-      await this.db.send(
+    const written = await conditionalWrite(() =>
+      this.db.send(
         new DeleteCommand({
           TableName: this.tableName,
           Key: { [LOCK_TABLE_SCHEMA.partitionKey]: lock.lockId },
           ConditionExpression: 'lockOwner = :owner AND fence = :fence',
           ExpressionAttributeValues: { ':owner': lock.owner, ':fence': lock.fence },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
+      ),
+    );
+    return written !== undefined;
   }
 }

@@ -1,6 +1,6 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { TaskMessage } from '../common/task-message';
+import { conditionalWrite } from './conditional-write';
 import { TASK_TABLE_SCHEMA } from '../common/processor-parameters';
 import { statusShardKey, TaskStatus, TERMINAL_STATUSES } from '../common/task-status';
 
@@ -53,9 +53,6 @@ export type Completion =
   | { readonly status: 'SUCCEEDED'; readonly result: Record<string, unknown> }
   | { readonly status: 'PENDING' | 'FAILED'; readonly error: string };
 
-const isConditionFailure = (err: unknown): boolean =>
-  err instanceof ConditionalCheckFailedException || (err as Error)?.name === 'ConditionalCheckFailedException';
-
 const NAMES = { '#status': 'status', '#owner': 'leaseOwner' };
 // A condition can race a concurrent transition; after this many re-reads the record is retried instead.
 const MAX_CLAIM_ROUNDS = 3;
@@ -86,8 +83,8 @@ export class TaskStore {
   /** Claims a new task, one waiting for retry, or one whose claimant's lease has expired. */
   async claim(message: TaskMessage, owner: string, now: number, leaseExpiresAt: number, messageId: string): Promise<ClaimResult> {
     for (let round = 1; ; round++) {
-      try {
-        const out = await this.db.send(
+      const out = await conditionalWrite(() =>
+        this.db.send(
           new UpdateCommand({
             TableName: this.tableName,
             Key: { [TASK_TABLE_SCHEMA.partitionKey]: message.taskId },
@@ -116,11 +113,9 @@ export class TaskStore {
             },
             ReturnValues: 'ALL_NEW',
           }),
-        );
-        return { kind: 'claimed', item: out.Attributes as TaskItem };
-      } catch (err) {
-        if (!isConditionFailure(err)) throw err;
-      }
+        ),
+      );
+      if (out) return { kind: 'claimed', item: out.Attributes as TaskItem };
       // dynalite lacks ReturnValuesOnConditionCheckFailure: read the item to learn why.
       const item = await this.read(message.taskId);
       if (item && TERMINAL_STATUSES.includes(item.status)) return { kind: 'finished', item };
@@ -188,8 +183,8 @@ export class TaskStore {
     values: Record<string, unknown>,
     withResult: boolean,
   ): Promise<FencedWrite> {
-    try {
-      const out = await this.db.send(
+    const out = await conditionalWrite(() =>
+      this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { [TASK_TABLE_SCHEMA.partitionKey]: taskId },
@@ -199,11 +194,9 @@ export class TaskStore {
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',
         }),
-      );
-      return { applied: true, item: out.Attributes as TaskItem };
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
-    }
+      ),
+    );
+    if (out) return { applied: true, item: out.Attributes as TaskItem };
     // A retried request whose first try had already been applied fails its own condition: recognise our write.
     const current = await this.read(taskId);
     const ours = current && current.leaseOwner === claim.owner && current.attempt === claim.fence && current.status === values[':status'];
@@ -229,14 +222,10 @@ export class TaskStore {
       notification: 'PENDING',
       expiresAt: this.ttl(now),
     };
-    try {
-      await this.db.send(
-        new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(taskId)' }),
-      );
-      return { kind: 'recorded', item };
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
-    }
+    const recorded = await conditionalWrite(() =>
+      this.db.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(taskId)' })),
+    );
+    if (recorded) return { kind: 'recorded', item };
     const existing = await this.read(taskId);
     if (!existing) throw new Error(`rejected record ${taskId} exists and vanished`);
     return { kind: 'finished', item: existing };
@@ -247,8 +236,8 @@ export class TaskStore {
    * of several duplicates seeing the marker at once, exactly one wins.
    */
   async claimRepublish(taskId: string, owner: string, now: number, leaseExpiresAt: number): Promise<boolean> {
-    try {
-      await this.db.send(
+    const written = await conditionalWrite(() =>
+      this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { [TASK_TABLE_SCHEMA.partitionKey]: taskId },
@@ -257,27 +246,22 @@ export class TaskStore {
           ExpressionAttributeNames: { '#owner': 'leaseOwner' },
           ExpressionAttributeValues: { ':owner': owner, ':lease': leaseExpiresAt, ':pending': 'PENDING', ':now': now },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
+      ),
+    );
+    return written !== undefined;
   }
 
   /** Clears the notification marker once the notification is published; never recreates a deleted item. */
   async markNotified(taskId: string): Promise<void> {
-    try {
-      await this.db.send(
+    await conditionalWrite(() =>
+      this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { [TASK_TABLE_SCHEMA.partitionKey]: taskId },
           UpdateExpression: 'REMOVE notification',
           ConditionExpression: 'attribute_exists(taskId)',
         }),
-      );
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
-    }
+      ),
+    );
   }
 }
