@@ -10,7 +10,8 @@ import * as path from 'path';
 import { parseTaskMessage, TaskMessage } from '../handlers/common/task-message';
 import { matchesEventPattern } from '../src/eventbridge/pattern';
 import { applyInputTransformer } from '../src/eventbridge/transformer';
-import { Json, listOf, refName, synthIngestion } from './helpers/ingestion-stack';
+import { synthIngestion } from './support/ingestion-stack';
+import { Json, listOf, nameOf } from './support/synth';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'events');
 const fixture = (name: string): Json => JSON.parse(fs.readFileSync(path.join(FIXTURES, name), 'utf8'));
@@ -30,7 +31,7 @@ interface SynthesizedRule {
 }
 
 const rules: SynthesizedRule[] = Object.entries<Json>(json.resource.aws_cloudwatch_event_rule).map(([id, rule]) => {
-  const [target] = listOf(json, 'aws_cloudwatch_event_target').filter((t) => refName(t.rule) === id);
+  const [target] = listOf(json, 'aws_cloudwatch_event_target').filter((t) => nameOf(t.rule) === id);
   return {
     name: rule.name,
     eventPattern: rule.event_pattern,

@@ -1,21 +1,20 @@
-import { Json, blocksOf, listOf, refName, synthIngestion } from './helpers/ingestion-stack';
+import { synthIngestion } from './support/ingestion-stack';
+import { dataOf, Json, listOf, nameOf, resourcesOf, statementsOf } from './support/synth';
 
 const NAMED = { TAP_INGEST_BUCKET_NAMES: 'tap-test-ingest-a,tap-test-ingest-b', TAP_EXISTING_BUCKET_NAMES: 'tap-existing-uploads' };
 
 /** The resource of `type` whose `bucket` attribute references the given bucket resource. */
 const forBucket = (json: Json, type: string, bucketName: string): Json[] =>
-  listOf(json, type).filter((r) => refName(r.bucket) === bucketName);
+  listOf(json, type).filter((r) => nameOf(r.bucket) === bucketName);
 
-const statements = (json: Json, policyRef: string): Json[] =>
-  blocksOf(json, 'aws_iam_policy_document', 'data')[refName(policyRef)].statement;
 
 describe('ingest buckets', () => {
   const json = synthIngestion();
-  const buckets = blocksOf(json, 'aws_s3_bucket');
+  const buckets = resourcesOf(json, 'aws_s3_bucket');
   const bucketNames = Object.keys(buckets);
 
   test('creates two buckets by default, named <prefix>-ingest-<n>-<account id>', () => {
-    const account = Object.keys(blocksOf(json, 'aws_caller_identity', 'data'))[0];
+    const account = Object.keys(dataOf(json, 'aws_caller_identity'))[0];
     expect(Object.values(buckets).map((b) => b.bucket)).toEqual([
       `distributed-task-system-production-ingest-1-\${data.aws_caller_identity.${account}.account_id}`,
       `distributed-task-system-production-ingest-2-\${data.aws_caller_identity.${account}.account_id}`,
@@ -52,7 +51,7 @@ describe('ingest buckets', () => {
   test.each(bucketNames)('%s has a policy denying every request without TLS on the bucket and its objects', (name) => {
     const [policy] = forBucket(json, 'aws_s3_bucket_policy', name);
     expect(policy.depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_public_access_block\./)]);
-    expect(statements(json, policy.policy)).toEqual([
+    expect(statementsOf(json, policy.policy)).toEqual([
       {
         sid: 'DenyInsecureTransport',
         effect: 'Deny',
@@ -92,9 +91,9 @@ describe('ingest buckets', () => {
 
 describe('rules and targets', () => {
   const json = synthIngestion(NAMED);
-  const rules = blocksOf(json, 'aws_cloudwatch_event_rule');
+  const rules = resourcesOf(json, 'aws_cloudwatch_event_rule');
   const targets = listOf(json, 'aws_cloudwatch_event_target');
-  const dlq = Object.keys(blocksOf(json, 'aws_sqs_queue')).find((n) => n !== 'task-queue') as string;
+  const dlq = Object.keys(resourcesOf(json, 'aws_sqs_queue')).find((n) => n !== 'task-queue') as string;
 
   test('has one enabled rule per event format on the default bus', () => {
     expect(Object.values(rules).map((r) => [r.name, r.state, r.event_bus_name]).sort()).toEqual([
@@ -121,7 +120,7 @@ describe('rules and targets', () => {
   });
 
   test('targets the task queue from every rule with a transformer, a retry policy and the EventBridge DLQ', () => {
-    expect(targets.map((t) => refName(t.rule)).sort()).toEqual(Object.keys(rules).sort());
+    expect(targets.map((t) => nameOf(t.rule)).sort()).toEqual(Object.keys(rules).sort());
     for (const target of targets) {
       expect(target.arn).toBe('${aws_sqs_queue.task-queue.arn}');
       expect(target.retry_policy).toEqual({ maximum_event_age_in_seconds: 86400, maximum_retry_attempts: 185 });
@@ -141,8 +140,8 @@ describe('rules and targets', () => {
 
 describe('EventBridge dead-letter queue', () => {
   const json = synthIngestion();
-  const [dlqName, dlq] = Object.entries(blocksOf(json, 'aws_sqs_queue')).find(([n]) => n !== 'task-queue') as [string, Json];
-  const ruleArns = Object.keys(blocksOf(json, 'aws_cloudwatch_event_rule')).map((n) => `\${aws_cloudwatch_event_rule.${n}.arn}`);
+  const [dlqName, dlq] = Object.entries(resourcesOf(json, 'aws_sqs_queue')).find(([n]) => n !== 'task-queue') as [string, Json];
+  const ruleArns = Object.keys(resourcesOf(json, 'aws_cloudwatch_event_rule')).map((n) => `\${aws_cloudwatch_event_rule.${n}.arn}`);
 
   test('is encrypted with the customer-managed key and keeps messages 14 days', () => {
     expect(dlq).toMatchObject({
@@ -155,7 +154,7 @@ describe('EventBridge dead-letter queue', () => {
   test('has a policy denying non-TLS access and letting only these rules send', () => {
     const [policy] = listOf(json, 'aws_sqs_queue_policy');
     expect(policy.queue_url).toBe(`\${aws_sqs_queue.${dlqName}.url}`);
-    expect(statements(json, policy.policy)).toEqual([
+    expect(statementsOf(json, policy.policy)).toEqual([
       expect.objectContaining({
         effect: 'Deny',
         actions: ['sqs:*'],
@@ -169,6 +168,6 @@ describe('EventBridge dead-letter queue', () => {
         condition: [{ test: 'ArnEquals', variable: 'aws:SourceArn', values: expect.arrayContaining(ruleArns) }],
       },
     ]);
-    expect(statements(json, policy.policy)[1].condition[0].values).toHaveLength(ruleArns.length);
+    expect(statementsOf(json, policy.policy)[1].condition[0].values).toHaveLength(ruleArns.length);
   });
 });

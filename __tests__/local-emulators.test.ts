@@ -4,13 +4,18 @@ import { LocalEventBus, uploadEvents } from '../src/local/eventbridge';
 import { ExecutionMonitor } from '../src/local/monitor';
 import { SimQueue } from '../src/local/queue';
 import { Rng } from '../src/local/rng';
-import { synthesizeDefaultStack } from './support/local-synth';
+import { synthDefaultStack } from '../src/default-synth';
 import { LocalModel, readSynthModel } from '../src/local/synth-model';
 
 let model: LocalModel;
 
 beforeAll(() => {
-  model = readSynthModel(synthesizeDefaultStack());
+  const synth = synthDefaultStack();
+  try {
+    model = readSynthModel(synth.stackDir);
+  } finally {
+    synth.remove();
+  }
 }, 120_000);
 
 describe('synthesized model', () => {

@@ -1,13 +1,16 @@
 import { checkInvariants, RunOutcome } from '../src/local/invariants';
 import { LocalRunReport, runLocal } from '../src/local/run';
-import { synthesizeDefaultStack } from './support/local-synth';
+import { DefaultSynth, synthDefaultStack } from '../src/default-synth';
 
 // The local run end to end: the synthesized stack directory, the function's own zip, the stand-ins.
+let synth: DefaultSynth;
 let stackDir: string;
 
 beforeAll(() => {
-  stackDir = synthesizeDefaultStack();
+  synth = synthDefaultStack();
+  stackDir = synth.stackDir;
 }, 120_000);
+afterAll(() => synth.remove());
 
 const statuses = (r: LocalRunReport): string[] =>
   r.outcome.uploads.map((u) => String(r.outcome.taskItems.find((i) => i.taskId === u.taskId)?.status));

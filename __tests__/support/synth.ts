@@ -23,6 +23,16 @@ export function resourcesOf(json: Json, type: string): Record<string, Json> {
   return json.resource?.[type] ?? {};
 }
 
+/** The blocks of one resource type, as a list. */
+export function listOf(json: Json, type: string): Json[] {
+  return Object.values(resourcesOf(json, type));
+}
+
+/** The Terraform name a `${type.name.attr}` reference points to. */
+export function nameOf(ref: string): string {
+  return /^\$\{(?:data\.)?[\w-]+\.([\w-]+)\.[\w.]+\}$/.exec(ref)?.[1] ?? '';
+}
+
 /** The single resource of a type; fails when there is not exactly one. */
 export function onlyResource(json: Json, type: string): Json {
   const all = Object.values(resourcesOf(json, type));

@@ -1,23 +1,15 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { App } from 'cdktf';
-import { loadConfig } from '../../src/config';
-import { TapStack } from '../../src/tap-stack';
+import { synthDefaultStack } from '../../src/default-synth';
 import { checkStack, failuresOf } from '../../src/verify';
 import { inCommercialPartition } from '../../src/verify/policy';
 import { processorCalls } from '../../src/verify/processor-calls';
 
 type Json = Record<string, any>;
 
-// Synthesized through the App, as `npm run synth` does, so the assets exist beside the JSON.
-const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'tapstack-check-'));
-const app = new App({ outdir });
-new TapStack(app, 'TapStack', loadConfig({}));
-app.synth();
-const stackDir = path.join(outdir, 'stacks', 'TapStack');
-const synthesized: Json = JSON.parse(fs.readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8'));
-afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+// Synthesized as `npm run synth` does, so the assets exist beside the JSON.
+const synth = synthDefaultStack();
+const { stackDir } = synth;
+const synthesized: Json = synth.json;
+afterAll(() => synth.remove());
 
 const copy = (): Json => JSON.parse(JSON.stringify(synthesized));
 const check = (json: Json) => checkStack(json, { assetsDir: stackDir, handlerCalls: processorCalls(json), terraform: false });

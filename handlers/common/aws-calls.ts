@@ -38,6 +38,3 @@ export const PROCESSOR_AWS_CALLS: readonly AwsCall[] = [
   // Shortens the wait of a record deferred by a busy lock or a live claim.
   { operation: 'sqs:ChangeMessageVisibility', iamActions: ['sqs:ChangeMessageVisibility'], resources: ['taskQueue'] },
 ];
-
-/** The IAM actions the role needs, deduplicated and sorted. */
-export const PROCESSOR_IAM_ACTIONS: readonly string[] = [...new Set(PROCESSOR_AWS_CALLS.flatMap((c) => c.iamActions))].sort();

@@ -26,8 +26,6 @@ export const OBJECT_CREATED_TASK = 'object-created';
 
 /** S3 object keys are at most 1024 bytes of UTF-8. */
 export const MAX_OBJECT_KEY_BYTES = 1024;
-/** The task id is the task table's partition key (at most 2048 bytes). */
-export const MAX_TASK_ID_BYTES = 2048;
 
 /** A validated task, with the object key decoded. */
 export interface TaskMessage {

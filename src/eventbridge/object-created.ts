@@ -6,9 +6,9 @@
  * by anything that replays uploads locally.
  */
 import { KeyFilter } from '../config';
-import { OBJECT_CREATED_TASK, TASK_MESSAGE_VERSION, TaskSource } from '../../handlers/common/task-message';
+import { OBJECT_CREATED_TASK, TASK_MESSAGE_VERSION, TaskSource, WireTaskMessage } from '../../handlers/common/task-message';
 import { EventPattern } from './pattern';
-import { InputTransformer, buildJsonInputTransformer, jsonAt, literal, stringAt } from './transformer';
+import { InputTransformer, buildJsonInputTransformer, jsonAt, literal, stringAt, TemplateMember } from './transformer';
 
 /** A bucket whose uploads produce tasks, with its optional key filter. */
 export interface MatchedBucket {
@@ -65,10 +65,18 @@ function bucketClauses(
   return clauses.length === 1 ? clauses[0] : { $or: clauses };
 }
 
+type OptionalWireField = { [K in keyof WireTaskMessage]-?: undefined extends WireTaskMessage[K] ? K : never }[keyof WireTaskMessage];
+
+/** A template member for every required field of the wire message, and only for its fields. */
+type WireTemplate = Readonly<Record<Exclude<keyof WireTaskMessage, OptionalWireField>, TemplateMember>> &
+  Readonly<Partial<Record<OptionalWireField, TemplateMember>>>;
+
+const wireTransformer = (members: WireTemplate): InputTransformer => buildJsonInputTransformer(members);
+
 const common = {
   version: literal(TASK_MESSAGE_VERSION),
   taskType: literal(OBJECT_CREATED_TASK),
-};
+} as const;
 
 /**
  * S3's own EventBridge events ("Object Created", enabled per bucket by a notification with
@@ -81,7 +89,7 @@ export const S3_EVENTBRIDGE_FORMAT: ObjectCreatedFormat = {
   id: 's3-object-created',
   description: 'S3 "Object Created" events of the ingest buckets',
   keyEncoding: 'url',
-  transformer: buildJsonInputTransformer({
+  transformer: wireTransformer({
     ...common,
     source: literal('s3-eventbridge'),
     keyEncoding: literal('url'),
@@ -118,7 +126,7 @@ export const CLOUDTRAIL_FORMAT: ObjectCreatedFormat = {
   id: 'cloudtrail-object-created',
   description: 'CloudTrail PutObject, CompleteMultipartUpload and CopyObject calls on the ingest buckets',
   keyEncoding: 'none',
-  transformer: buildJsonInputTransformer({
+  transformer: wireTransformer({
     ...common,
     source: literal('cloudtrail'),
     keyEncoding: literal('none'),

@@ -5,8 +5,7 @@ import { AccountContext } from '../../src/account';
 import { TapConfig, loadConfig } from '../../src/config';
 import { Ingestion, IngestionProps } from '../../src/ingestion';
 import { RegionalProviders } from '../../src/providers';
-
-export type Json = Record<string, any>;
+import { Json } from './synth';
 
 /** The minimal stack the ingestion tests synthesize: providers, a key, a task queue and the construct. */
 export function synthIngestion(
@@ -35,14 +34,3 @@ export function synthIngestion(
   });
   return JSON.parse(Testing.synth(stack));
 }
-
-/** All blocks of one resource (or data source) type, by Terraform name. */
-export const blocksOf = (json: Json, type: string, kind: 'resource' | 'data' = 'resource'): Record<string, Json> =>
-  json[kind]?.[type] ?? {};
-
-/** The blocks of one type as a list. */
-export const listOf = (json: Json, type: string, kind: 'resource' | 'data' = 'resource'): Json[] =>
-  Object.values(blocksOf(json, type, kind));
-
-/** The Terraform name of the resource a `${type.name.attr}` reference points to. */
-export const refName = (ref: string): string => /^\$\{(?:data\.)?[\w-]+\.([\w-]+)\.[\w.]+\}$/.exec(ref)?.[1] ?? '';
